@@ -1,0 +1,36 @@
+#pragma once
+
+#include "core/domain.hpp"
+
+namespace dialer {
+
+/// What a call actor knows about its attempt after applying zero or more webhooks.
+struct call_progress {
+  attempt_state state = attempt_state::dialing;
+  disposition outcome = disposition::none;
+  /// True once the call stopped occupying a provider line (ended, not connected, failed).
+  bool line_released = false;
+  /// True once the call's analysis arrived (or can no longer arrive).
+  bool analysis_done = false;
+};
+
+/// Rank of a state along the forward-only path; later states have higher ranks.
+int progress_rank(attempt_state s);
+
+/// True when `s` means the provider line is no longer used by this attempt.
+bool releases_line(attempt_state s);
+
+/// Maps a provider disconnection reason (and voicemail flag) to the campaign's disposition.
+disposition disposition_from(std::string_view disconnection_reason, std::optional<bool> in_voicemail);
+
+/// Maps a provider call status and disconnection reason to the attempt state it ends in.
+attempt_state state_from_provider(std::string_view call_status, std::string_view disconnection_reason);
+
+/// Applies one webhook to the progress. State only moves forward: stale, duplicate or
+/// out-of-order events never move it back. Returns the new progress.
+call_progress apply_event(call_progress current, const webhook_event& ev);
+
+/// Applies the provider's "registered" answer to create-phone-call.
+call_progress apply_registered(call_progress current);
+
+}  // namespace dialer

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace boost {
+namespace asio {
+class io_context;
+}
+}  // namespace boost
+
+namespace dialer::http {
+
+class router;
+
+/// Limits and address of the HTTP server.
+struct server_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;                     ///< 0: any free port (tests)
+  std::size_t max_body_bytes = 1 << 20;       ///< larger bodies get 413 PAYLOAD_TOO_LARGE
+  std::size_t max_header_bytes = 16 * 1024;   ///< larger headers get 431 / connection closed
+  std::chrono::milliseconds read_timeout{10'000};  ///< whole request (headers + body)
+  std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive between requests
+};
+
+/// The Beast HTTP/1.1 server: a listener and one session per connection. Sessions only do
+/// I/O: each complete request goes to the router; responses carry X-Request-Id.
+class server {
+ public:
+  /// Prepares a server on `io` dispatching to `routes` (which must outlive the server).
+  server(boost::asio::io_context& io, server_options options, const router& routes);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and starts accepting; throws std::runtime_error when the address cannot be bound.
+  void start();
+  /// Stops accepting and closes open sessions.
+  void stop();
+  /// The bound port (after start).
+  std::uint16_t port() const;
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace dialer::http

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/domain.hpp"
+
+namespace boost {
+namespace asio {
+class io_context;
+}
+}  // namespace boost
+
+namespace dialer::retell {
+
+/// Where and how to reach one provider account.
+struct client_options {
+  std::string base_url = "https://api.retellai.com";  ///< http:// or https://, no trailing /
+  std::string api_key;
+  std::chrono::milliseconds request_timeout{10'000};
+  std::size_t max_idle_connections = 64;  ///< keep-alive connections kept per account
+};
+
+/// A create-phone-call request (RETELL.md "Calls out").
+struct create_call_request {
+  std::string from_number;
+  std::string to_number;
+  std::string override_agent_id;                      ///< omitted when empty
+  std::map<std::string, std::string> metadata;        ///< sent as a JSON object of strings
+  std::map<std::string, std::string> dynamic_variables;  ///< retell_llm_dynamic_variables
+};
+
+/// The result of one provider request.
+struct provider_reply {
+  /// HTTP status; 0 when no answer arrived (connect error, timeout).
+  unsigned status = 0;
+  /// Seconds from Retry-After, when the provider sent it.
+  std::optional<std::int64_t> retry_after_s;
+  /// Error text: the provider's "message", or the transport error.
+  std::string error;
+  /// True for answers worth retrying: no answer, 408, 409, 429, 5xx.
+  bool retryable() const;
+  /// True for 2xx.
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+/// Decodes a Retell call object (JSON text) into a provider_call; nullopt when not an object.
+std::optional<provider_call> decode_call(std::string_view json);
+
+/// Decodes a webhook body {"event", "call"}; nullopt when malformed.
+std::optional<webhook_event> decode_webhook(std::string_view json);
+
+/// Encodes a create-phone-call body.
+std::string encode_create_call(const create_call_request& req);
+
+/// Asynchronous Retell HTTP client (Beast, plain HTTP and TLS) running on the caller's
+/// io_context. Callbacks run on that io_context's threads. Keeps idle connections for reuse.
+class client {
+ public:
+  /// Creates a client for one provider account; throws std::invalid_argument on a bad URL.
+  client(boost::asio::io_context& io, client_options options);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  /// POST /v2/create-phone-call; on 201 the decoded call is returned.
+  void create_phone_call(const create_call_request& req,
+                         std::function<void(provider_reply, std::optional<provider_call>)> done);
+  /// GET /v2/get-call/{call_id}.
+  void get_call(const std::string& call_id,
+                std::function<void(provider_reply, std::optional<provider_call>)> done);
+  /// POST /v2/list-calls filtered by metadata key = value (e.g. attempt_id), newest first.
+  void list_calls_by_metadata(const std::string& key, const std::string& value,
+                              std::function<void(provider_reply, std::vector<provider_call>)> done);
+  /// GET /get-concurrency -> {current_concurrency, concurrency_limit}.
+  void get_concurrency(std::function<void(provider_reply, std::int64_t current,
+                                          std::int64_t limit)> done);
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace dialer::retell

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace pqxx {
+class connection;
+class dbtransaction;
+}  // namespace pqxx
+
+namespace dialer::storage {
+
+/// Any failure to talk to PostgreSQL (connection lost, statement failed).
+class storage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A write refused because it would duplicate a unique value (e-mail, E.164 of a tenant...).
+class conflict_error : public storage_error {
+ public:
+  using storage_error::storage_error;
+};
+
+/// A fixed-size pool of PostgreSQL connections used by blocking workers only.
+class database {
+ public:
+  /// Connects `size` sessions to `url` (libpq connection string or URI); throws storage_error.
+  database(std::string url, std::size_t size);
+  ~database();
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  /// Runs `work` in one transaction on a pooled connection and commits it. Retries once on a
+  /// broken connection (reconnecting) when nothing was committed. Throws storage_error, or
+  /// conflict_error on a unique violation.
+  void transact(const std::function<void(pqxx::dbtransaction&)>& work);
+
+  /// Applies the numbered migrations not yet recorded in schema_migrations, in order.
+  /// Returns how many were applied.
+  int migrate();
+
+  /// True when a trivial query succeeds.
+  bool reachable();
+
+  /// Number of pooled connections.
+  std::size_t size() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace dialer::storage

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/lead_outcome.hpp"
+#include "storage/database.hpp"
+#include "storage/rows.hpp"
+
+namespace dialer::storage {
+
+/// Up to `limit` pending leads of the campaign due at `now` (next_attempt_at null or <= now),
+/// ordered by priority (high first), next_attempt_at, id; skipping the ids in `exclude`.
+std::vector<dial_candidate> next_dial_candidates(database& db, id_t tenant_id, id_t campaign_id,
+                                                 epoch_ms now, std::int32_t limit,
+                                                 const std::vector<id_t>& exclude);
+
+/// The earliest next_attempt_at (ms) among pending leads of the campaign, if any is pending.
+std::optional<epoch_ms> earliest_pending_at(database& db, id_t tenant_id, id_t campaign_id);
+
+/// How many leads of the campaign are not terminal (pending or in progress).
+std::int64_t open_lead_count(database& db, id_t tenant_id, id_t campaign_id);
+
+/// In one transaction: checks the lead is still pending, inserts the attempt in state
+/// `dialing` (attempt_no = attempts + 1), and marks the lead in_progress with attempts + 1.
+/// Committed before the provider is asked to dial. nullopt when the lead is not pending.
+std::optional<dial_attempt> journal_dialing(database& db, const campaign_plan& plan,
+                                            const dial_candidate& lead);
+
+/// Records the provider call id of an attempt (dialing -> registered).
+void journal_registered(database& db, id_t tenant_id, id_t attempt_id,
+                        const std::string& provider_call_id);
+
+/// Moves an attempt forward to `state` (never backwards) and stores what the provider said
+/// about the call (upserts the calls columns: status, reason, times, cost, summary...).
+void record_call_progress(database& db, id_t tenant_id, id_t attempt_id, attempt_state state,
+                          disposition outcome, const provider_call& call);
+
+/// Replaces the transcript turns of the attempt's call.
+void store_segments(database& db, id_t tenant_id, id_t attempt_id,
+                    const std::vector<segment_row>& segments);
+
+/// Records the attempt's end (state, disposition, error text) and applies the lead's next
+/// step (status, next_attempt_at, terminal_reason, attempts - 1 when it does not count), in
+/// one transaction.
+void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state final_state,
+                   disposition outcome, const std::string& error, const lead_next_step& next);
+
+/// The attempt with this id (any tenant: webhooks find their tenant through it).
+std::optional<attempt_row> find_attempt(database& db, id_t attempt_id);
+
+/// The attempt with this provider call id.
+std::optional<attempt_row> find_attempt_by_call_id(database& db, const std::string& call_id);
+
+/// At start-up: every attempt still in `dialing` becomes `in_doubt`; returns them.
+std::vector<attempt_row> mark_dialing_in_doubt(database& db);
+
+/// Calls of the tenant matching the filter, newest first, with the total count.
+page<call_row> list_calls(database& db, id_t tenant_id, const call_filter& f);
+/// One call of the tenant, with its transcript segments.
+std::optional<call_row> find_call(database& db, id_t tenant_id, id_t call_id);
+
+}  // namespace dialer::storage
