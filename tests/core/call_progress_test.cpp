@@ -1,0 +1,105 @@
+#include "core/call_progress.hpp"
+
+#include <gtest/gtest.h>
+
+namespace dialer {
+namespace {
+
+webhook_event event(webhook_kind kind, std::string status = "", std::string reason = "",
+                    std::optional<bool> voicemail = std::nullopt) {
+  webhook_event ev;
+  ev.kind = kind;
+  ev.event_name = std::string(to_string(kind));
+  ev.call.call_status = std::move(status);
+  ev.call.disconnection_reason = std::move(reason);
+  ev.call.in_voicemail = voicemail;
+  return ev;
+}
+
+TEST(call_progress, answered_call_moves_through_every_state) {
+  call_progress p;
+  p = apply_registered(p);
+  EXPECT_EQ(p.state, attempt_state::registered);
+  p = apply_event(p, event(webhook_kind::call_started, "ongoing"));
+  EXPECT_EQ(p.state, attempt_state::ongoing);
+  EXPECT_FALSE(p.line_released);
+  p = apply_event(p, event(webhook_kind::call_ended, "ended", "user_hangup"));
+  EXPECT_EQ(p.state, attempt_state::ended);
+  EXPECT_TRUE(p.line_released);
+  EXPECT_EQ(p.outcome, disposition::answered);
+  EXPECT_FALSE(p.analysis_done);
+  p = apply_event(p, event(webhook_kind::call_analyzed, "ended", "user_hangup", false));
+  EXPECT_EQ(p.state, attempt_state::analyzed);
+  EXPECT_TRUE(p.analysis_done);
+}
+
+TEST(call_progress, late_call_started_never_moves_state_back) {
+  call_progress p = apply_registered({});
+  p = apply_event(p, event(webhook_kind::call_ended, "ended", "agent_hangup"));
+  p = apply_event(p, event(webhook_kind::call_started, "ongoing"));
+  EXPECT_EQ(p.state, attempt_state::ended);
+  EXPECT_TRUE(p.line_released);
+}
+
+TEST(call_progress, duplicates_change_nothing) {
+  call_progress p = apply_registered({});
+  auto ended = event(webhook_kind::call_ended, "not_connected", "dial_busy");
+  p = apply_event(p, ended);
+  call_progress again = apply_event(p, ended);
+  EXPECT_EQ(again.state, p.state);
+  EXPECT_EQ(again.outcome, disposition::busy);
+}
+
+TEST(call_progress, analyzed_before_ended_still_releases_the_line) {
+  call_progress p = apply_registered({});
+  p = apply_event(p, event(webhook_kind::call_analyzed, "ended", "voicemail_reached", true));
+  EXPECT_TRUE(p.line_released);
+  EXPECT_TRUE(p.analysis_done);
+  EXPECT_EQ(p.outcome, disposition::voicemail);
+  p = apply_event(p, event(webhook_kind::call_ended, "ended", "voicemail_reached"));
+  EXPECT_EQ(p.state, attempt_state::analyzed);
+}
+
+TEST(call_progress, not_connected_and_error_calls_end_without_call_started) {
+  call_progress p = apply_event(apply_registered({}),
+                                event(webhook_kind::call_ended, "not_connected", "dial_no_answer"));
+  EXPECT_EQ(p.state, attempt_state::not_connected);
+  EXPECT_EQ(p.outcome, disposition::no_answer);
+  call_progress e = apply_event(apply_registered({}),
+                                event(webhook_kind::call_ended, "error", "concurrency_limit_reached"));
+  EXPECT_EQ(e.state, attempt_state::failed);
+  EXPECT_EQ(e.outcome, disposition::provider_refused);
+}
+
+TEST(disposition, maps_every_group_of_reasons) {
+  struct row {
+    const char* reason;
+    std::optional<bool> voicemail;
+    disposition expected;
+  };
+  const row rows[] = {
+      {"user_hangup", false, disposition::answered},
+      {"agent_hangup", std::nullopt, disposition::answered},
+      {"max_duration_reached", std::nullopt, disposition::answered},
+      {"user_hangup", true, disposition::voicemail},
+      {"voicemail_reached", std::nullopt, disposition::voicemail},
+      {"dial_no_answer", std::nullopt, disposition::no_answer},
+      {"dial_busy", std::nullopt, disposition::busy},
+      {"dial_failed", std::nullopt, disposition::failed},
+      {"invalid_destination", std::nullopt, disposition::failed},
+      {"concurrency_limit_reached", std::nullopt, disposition::provider_refused},
+      {"error_llm_websocket_open", std::nullopt, disposition::failed},
+      {"some_future_reason", std::nullopt, disposition::failed},
+  };
+  for (const auto& r : rows)
+    EXPECT_EQ(disposition_from(r.reason, r.voicemail), r.expected) << r.reason;
+}
+
+TEST(state_from_provider, unknown_status_with_reason_is_a_failure) {
+  EXPECT_EQ(state_from_provider("ended", "user_hangup"), attempt_state::ended);
+  EXPECT_EQ(state_from_provider("weird", "x"), attempt_state::failed);
+  EXPECT_EQ(state_from_provider("weird", ""), attempt_state::registered);
+}
+
+}  // namespace
+}  // namespace dialer
