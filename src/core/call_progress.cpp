@@ -43,6 +43,21 @@ attempt_state state_from_provider(std::string_view status, std::string_view reas
   return reason.empty() ? attempt_state::registered : attempt_state::failed;
 }
 
+webhook_event event_from_snapshot(const provider_call& call) {
+  webhook_event ev;
+  ev.call = call;
+  auto state = state_from_provider(call.call_status, call.disconnection_reason);
+  if (releases_line(state))
+    ev.kind = call.call_summary.empty() && !call.in_voicemail ? webhook_kind::call_ended
+                                                              : webhook_kind::call_analyzed;
+  else if (state == attempt_state::ongoing)
+    ev.kind = webhook_kind::call_started;
+  else
+    ev.kind = webhook_kind::other;
+  ev.event_name = std::string(to_string(ev.kind));
+  return ev;
+}
+
 call_progress apply_registered(call_progress current) {
   if (progress_rank(current.state) < progress_rank(attempt_state::registered))
     current.state = attempt_state::registered;

@@ -30,6 +30,10 @@ attempt_state state_from_provider(std::string_view call_status, std::string_view
 /// out-of-order events never move it back. Returns the new progress.
 call_progress apply_event(call_progress current, const webhook_event& ev);
 
+/// Turns a snapshot of the call (get-call or list-calls) into the webhook it is equivalent to,
+/// so that catching up after a restart goes through apply_event like everything else.
+webhook_event event_from_snapshot(const provider_call& call);
+
 /// Applies the provider's "registered" answer to create-phone-call.
 call_progress apply_registered(call_progress current);
 

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace dialer {
 
@@ -128,6 +130,8 @@ struct provider_call {
   id_t attempt_id = 0;
   /// tenant id from metadata.tenant_id; 0 when absent.
   id_t tenant_id = 0;
+  /// transcript_object as (role, content) turns in order; empty when absent.
+  std::vector<std::pair<std::string, std::string>> turns;
 };
 
 /// One provider webhook after its signature was checked.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,6 +24,7 @@ struct server_options {
   std::size_t max_header_bytes = 16 * 1024;   ///< larger headers get 431 / connection closed
   std::chrono::milliseconds read_timeout{10'000};  ///< whole request (headers + body)
   std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive between requests
+  std::chrono::milliseconds write_timeout{10'000};  ///< writing one response
 };
 
 /// The Beast HTTP/1.1 server: a listener and one session per connection. Sessions only do

@@ -23,8 +23,17 @@ namespace dialer::retell {
 struct client_options {
   std::string base_url = "https://api.retellai.com";  ///< http:// or https://, no trailing /
   std::string api_key;
+  /// Whole-request budget: waiting for a connection slot, connect, TLS handshake, write, read.
   std::chrono::milliseconds request_timeout{10'000};
   std::size_t max_idle_connections = 64;  ///< keep-alive connections kept per account
+  /// Connections open at once (in use or being opened); further requests queue. 0 = no cap.
+  std::size_t max_connections = 256;
+  /// An idle pooled connection older than this is closed instead of reused.
+  std::chrono::milliseconds idle_timeout{30'000};
+  /// https only: verify the server certificate chain and host name (never disable in production).
+  bool verify_peer = true;
+  /// https only: PEM file of trusted CAs used instead of the system store; empty = system store.
+  std::string ca_file;
 };
 
 /// A create-phone-call request (RETELL.md "Calls out").
@@ -60,16 +69,20 @@ std::optional<webhook_event> decode_webhook(std::string_view json);
 std::string encode_create_call(const create_call_request& req);
 
 /// Asynchronous Retell HTTP client (Beast, plain HTTP and TLS) running on the caller's
-/// io_context. Callbacks run on that io_context's threads. Keeps idle connections for reuse.
+/// io_context. Callbacks run on that io_context's threads; methods may be called from any
+/// thread. Keeps idle keep-alive connections for reuse and caps open connections.
 class client {
  public:
-  /// Creates a client for one provider account; throws std::invalid_argument on a bad URL.
+  /// Creates a client for one provider account; throws std::invalid_argument on a bad URL
+  /// or an unreadable ca_file.
   client(boost::asio::io_context& io, client_options options);
+  /// Closes idle connections; requests already made still complete and call back.
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
-  /// POST /v2/create-phone-call; on 201 the decoded call is returned.
+  /// POST /v2/create-phone-call; on 201 the decoded call is returned. Never resent by the
+  /// client: status 0 means the call may or may not have been placed.
   void create_phone_call(const create_call_request& req,
                          std::function<void(provider_reply, std::optional<provider_call>)> done);
   /// GET /v2/get-call/{call_id}.

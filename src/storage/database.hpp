@@ -6,8 +6,9 @@
 #include <stdexcept>
 #include <string>
 
+// libpqxx 6.4 declares pqxx::connection as an alias, so only the transaction type is
+// forward-declared here.
 namespace pqxx {
-class connection;
 class dbtransaction;
 }  // namespace pqxx
 

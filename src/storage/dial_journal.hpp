@@ -52,6 +52,11 @@ std::optional<attempt_row> find_attempt_by_call_id(database& db, const std::stri
 /// At start-up: every attempt still in `dialing` becomes `in_doubt`; returns them.
 std::vector<attempt_row> mark_dialing_in_doubt(database& db);
 
+/// Attempts of the campaign still open (dialing, in_doubt, registered, ongoing, or ended
+/// without close_attempt having run), oldest first: what a restarted campaign must follow
+/// again before dialling anything new.
+std::vector<attempt_row> open_attempts(database& db, id_t tenant_id, id_t campaign_id);
+
 /// Calls of the tenant matching the filter, newest first, with the total count.
 page<call_row> list_calls(database& db, id_t tenant_id, const call_filter& f);
 /// One call of the tenant, with its transcript segments.

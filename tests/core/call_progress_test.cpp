@@ -103,3 +103,29 @@ TEST(state_from_provider, unknown_status_with_reason_is_a_failure) {
 
 }  // namespace
 }  // namespace dialer
+
+namespace dialer {
+namespace {
+
+TEST(event_from_snapshot, maps_provider_status_to_the_equivalent_webhook) {
+  provider_call c;
+  c.call_status = "ongoing";
+  EXPECT_EQ(event_from_snapshot(c).kind, webhook_kind::call_started);
+  c.call_status = "registered";
+  EXPECT_EQ(event_from_snapshot(c).kind, webhook_kind::other);
+  c.call_status = "not_connected";
+  c.disconnection_reason = "dial_busy";
+  EXPECT_EQ(event_from_snapshot(c).kind, webhook_kind::call_ended);
+  c.call_status = "ended";
+  c.disconnection_reason = "user_hangup";
+  c.call_summary = "Interested, call back Monday";
+  auto ev = event_from_snapshot(c);
+  EXPECT_EQ(ev.kind, webhook_kind::call_analyzed);
+  auto p = apply_event(apply_registered({}), ev);
+  EXPECT_TRUE(p.line_released);
+  EXPECT_TRUE(p.analysis_done);
+  EXPECT_EQ(p.outcome, disposition::answered);
+}
+
+}  // namespace
+}  // namespace dialer

@@ -1,0 +1,182 @@
+#include "actors/call_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+#include "core/lead_outcome.hpp"
+#include "storage/dial_journal.hpp"
+#include "storage/webhook_inbox.hpp"
+
+namespace dialer::actors {
+namespace {
+
+struct call_state {
+  context_ptr ctx;
+  caf::actor campaign;
+  call_start start;
+  call_progress progress;
+  serial_jobs jobs;
+  bool reported = false;
+  bool quit_when_idle = false;
+};
+
+using call_actor = caf::stateful_actor<call_state>;
+
+void quit_if_done(call_actor* self) {
+  if (self->state.quit_when_idle && self->state.jobs.idle()) {
+    caf::anon_send(self->state.ctx->root, unregister_atom::value, self->state.start.attempt.attempt_id);
+    self->quit();
+  }
+}
+
+/// Commits the attempt's end and the lead's next step, then tells the campaign.
+void close_and_report(call_actor* self, attempt_state final_state, disposition outcome,
+                      std::string error) {
+  auto& st = self->state;
+  if (st.reported) return;
+  st.reported = true;
+  const auto& ctx = *st.ctx;
+  auto next = next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, ctx.clock->now_ms());
+  auto attempt = st.start.attempt;
+  auto campaign = st.campaign;
+  auto* db = ctx.db;
+  st.jobs.add(self, ctx, [db, attempt, final_state, outcome, error, next, campaign] {
+    storage::close_attempt(*db, attempt.tenant_id, attempt.attempt_id, final_state, outcome, error,
+                           next);
+    caf::anon_send(campaign, call_done_atom::value,
+                   call_report{attempt.attempt_id, attempt.lead_id, outcome});
+  });
+  ctx.metrics->outcome(outcome);
+}
+
+void on_dial_result(call_actor* self, dial_result& r) {
+  auto& st = self->state;
+  const auto& ctx = *st.ctx;
+  if (r.call) {
+    ctx.metrics->dial("accepted");
+    st.start.provider_call_id = r.call->call_id;
+    st.progress = apply_registered(st.progress);
+    auto* db = ctx.db;
+    auto a = st.start.attempt;
+    auto call_id = r.call->call_id;
+    st.jobs.add(self, ctx, [db, a, call_id] {
+      storage::journal_registered(*db, a.tenant_id, a.attempt_id, call_id);
+    });
+    return;
+  }
+  // The provider refused or failed: 429 puts the lead back without using an attempt.
+  bool refused = r.status == 429;
+  ctx.metrics->dial(refused ? "refused" : "error");
+  spdlog::warn("create-phone-call for attempt {} failed: status {} {}", st.start.attempt.attempt_id,
+               r.status, r.error);
+  close_and_report(self, attempt_state::failed,
+                   refused ? disposition::provider_refused : disposition::failed,
+                   "provider " + std::to_string(r.status) + ": " + r.error);
+  st.quit_when_idle = true;
+}
+
+/// Applies what the provider said (a webhook, or a snapshot when inbox_id is 0).
+void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
+  auto& st = self->state;
+  const auto& ctx = *st.ctx;
+  st.progress = apply_event(st.progress, ev);
+  auto* db = ctx.db;
+  auto a = st.start.attempt;
+  auto state = st.progress.state;
+  auto outcome = st.progress.outcome;
+  st.jobs.add(self, ctx, [db, a, state, outcome, ev, inbox_id] {
+    storage::record_call_progress(*db, a.tenant_id, a.attempt_id, state, outcome, ev.call);
+    if (!ev.call.turns.empty()) {
+      std::vector<storage::segment_row> segments;
+      for (const auto& [role, content] : ev.call.turns)
+        segments.push_back({static_cast<std::int32_t>(segments.size()), role, content});
+      storage::store_segments(*db, a.tenant_id, a.attempt_id, segments);
+    }
+    if (inbox_id) storage::mark_webhook_applied(*db, inbox_id);
+  });
+  if (st.progress.line_released && !st.reported)
+    close_and_report(self, st.progress.state, st.progress.outcome,
+                     st.progress.state == attempt_state::failed ? ev.call.disconnection_reason : "");
+  if (st.progress.analysis_done) {
+    st.quit_when_idle = true;
+  } else if (st.progress.line_released) {
+    self->delayed_send(self, ctx.options.call_grace, grace_atom::value);
+  }
+}
+
+/// Catches up with the provider for an attempt followed again after a restart.
+void on_synced(call_actor* self, sync_result& r) {
+  auto& st = self->state;
+  if (r.call) {
+    if (st.start.provider_call_id.empty()) {
+      st.start.provider_call_id = r.call->call_id;
+      st.progress = apply_registered(st.progress);
+      auto* db = st.ctx->db;
+      auto a = st.start.attempt;
+      auto call_id = r.call->call_id;
+      st.jobs.add(self, *st.ctx, [db, a, call_id] {
+        storage::journal_registered(*db, a.tenant_id, a.attempt_id, call_id);
+      });
+    }
+    on_event(self, event_from_snapshot(*r.call), 0);
+    return;
+  }
+  if (r.answered && st.progress.state == attempt_state::in_doubt) {
+    // The provider never received the create: the attempt placed no call, but it still
+    // counts, so the lead waits its normal retry delay (DESIGN.md: in_doubt).
+    close_and_report(self, attempt_state::failed, disposition::failed, "in_doubt: not at provider");
+    st.quit_when_idle = true;
+    return;
+  }
+  if (!r.answered) {
+    spdlog::warn("cannot reach the provider about attempt {}: {}; asking again later",
+                 st.start.attempt.attempt_id, r.error);
+    self->delayed_send(st.ctx->gateway, std::chrono::seconds(5), sync_atom::value,
+                       st.start.attempt, st.start.provider_call_id);
+  }
+}
+
+caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr ctx,
+                            call_start start) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.campaign = std::move(campaign);
+  st.start = std::move(start);
+  st.progress = st.start.progress;
+  if (st.start.dial_now)
+    self->send(st.ctx->gateway, dial_atom::value, st.start.attempt);
+  else
+    self->send(st.ctx->gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
+  return {
+      [=](dial_result_atom, dial_result& r) {
+        on_dial_result(self, r);
+        quit_if_done(self);
+      },
+      [=](webhook_atom, inbound_webhook& w) {
+        on_event(self, w.event, w.inbox_id);
+        quit_if_done(self);
+      },
+      [=](synced_atom, sync_result& r) {
+        on_synced(self, r);
+        quit_if_done(self);
+      },
+      [=](grace_atom) {
+        self->state.quit_when_idle = true;
+        quit_if_done(self);
+      },
+      [=](job_done_atom, bool ok) {
+        self->state.jobs.on_done(self, *self->state.ctx, ok);
+        quit_if_done(self);
+      },
+      [=](pump_atom) { self->state.jobs.pump(self, *self->state.ctx); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_call(caf::event_based_actor* campaign, context_ptr ctx, call_start start) {
+  return campaign->spawn<caf::linked>(call_behavior, caf::actor_cast<caf::actor>(campaign),
+                                         std::move(ctx), std::move(start));
+}
+
+}  // namespace dialer::actors

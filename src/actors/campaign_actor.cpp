@@ -1,0 +1,318 @@
+#include "actors/campaign_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "actors/call_actor.hpp"
+#include "actors/messages.hpp"
+#include "core/campaign_lifecycle.hpp"
+#include "storage/campaigns.hpp"
+#include "storage/dial_journal.hpp"
+
+namespace dialer::actors {
+namespace {
+
+struct campaign_state {
+  context_ptr ctx;
+  id_t tenant_id = 0;
+  id_t campaign_id = 0;
+  std::optional<campaign_plan> plan;
+  campaign_status status = campaign_status::running;
+  std::deque<dial_candidate> hopper;
+  std::unordered_set<id_t> held_leads;  ///< in the hopper or in flight
+  std::unordered_map<id_t, id_t> calls;  ///< attempt id -> lead id, one per line in use
+  std::unordered_map<caf::actor_addr, id_t> call_actors;  ///< actor -> attempt id
+  std::int32_t slots_used = 0;  ///< journalling + calls in flight
+  bool refilling = false;
+  bool more_due = true;   ///< the last refill was full
+  bool checking = false;  ///< a completion check is under way
+  bool wake_pending = false;
+};
+
+using campaign_actor = caf::stateful_actor<campaign_state>;
+
+void dispatch(campaign_actor* self);
+
+void refill(campaign_actor* self) {
+  auto& st = self->state;
+  if (st.refilling || !st.plan) return;
+  st.refilling = true;
+  auto ctx = st.ctx;
+  auto me = caf::actor_cast<caf::actor>(self);
+  std::vector<id_t> exclude(st.held_leads.begin(), st.held_leads.end());
+  auto tenant = st.tenant_id;
+  auto campaign = st.campaign_id;
+  auto batch = ctx->options.hopper_batch;
+  run_blocking(
+      *ctx,
+      [ctx, me, tenant, campaign, batch, exclude] {
+        candidates_batch b;
+        b.leads = storage::next_dial_candidates(*ctx->db, tenant, campaign, ctx->clock->now_ms(),
+                                                batch, exclude);
+        b.more = static_cast<std::int32_t>(b.leads.size()) >= batch;
+        if (b.leads.empty()) b.earliest_pending = storage::earliest_pending_at(*ctx->db, tenant, campaign);
+        caf::anon_send(me, candidates_atom::value, std::move(b));
+      },
+      [me] { caf::anon_send(me, candidates_atom::value, candidates_batch{{}, std::nullopt, true}); });
+}
+
+void sleep_until(campaign_actor* self, std::optional<epoch_ms> at) {
+  auto& st = self->state;
+  if (st.wake_pending) return;
+  auto now = st.ctx->clock->now_ms();
+  auto cap = st.ctx->options.idle_recheck;
+  auto wait = at ? std::chrono::milliseconds(std::max<epoch_ms>(*at - now, 10)) : cap;
+  st.wake_pending = true;
+  self->delayed_send(self, std::min(wait, cap), wake_atom::value);
+}
+
+/// When nothing is in flight or queued, asks the journal whether any lead is still open.
+void check_completion(campaign_actor* self) {
+  auto& st = self->state;
+  if (st.checking || st.refilling || st.slots_used > 0 || !st.hopper.empty() ||
+      st.status != campaign_status::running)
+    return;
+  st.checking = true;
+  auto ctx = st.ctx;
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto tenant = st.tenant_id;
+  auto campaign = st.campaign_id;
+  run_blocking(
+      *ctx,
+      [ctx, me, tenant, campaign] {
+        open_leads o;
+        o.open = storage::open_lead_count(*ctx->db, tenant, campaign);
+        if (o.open > 0) o.earliest_pending = storage::earliest_pending_at(*ctx->db, tenant, campaign);
+        if (o.open == 0)
+          storage::transition_campaign(*ctx->db, tenant, campaign, campaign_status::running,
+                                       campaign_status::completed);
+        caf::anon_send(me, open_count_atom::value, o);
+      },
+      [me] { caf::anon_send(me, open_count_atom::value, open_leads{1, std::nullopt}); });
+}
+
+void start_call(campaign_actor* self, call_start start) {
+  auto& st = self->state;
+  auto attempt_id = start.attempt.attempt_id;
+  st.calls[attempt_id] = start.attempt.lead_id;
+  st.held_leads.insert(start.attempt.lead_id);
+  auto call = spawn_call(self, st.ctx, std::move(start));
+  st.call_actors[call.address()] = attempt_id;
+  // Registered from here, not by the call itself, so that root sees the registration before
+  // any webhook this campaign forwards afterwards.
+  self->send(st.ctx->root, register_atom::value, attempt_id, call);
+  st.ctx->metrics->active_calls_add(1);
+}
+
+void dispatch(campaign_actor* self) {
+  auto& st = self->state;
+  if (!st.plan) return;
+  while (dials(st.status) && st.slots_used < st.plan->max_concurrent_calls && !st.hopper.empty()) {
+    auto lead = st.hopper.front();
+    st.hopper.pop_front();
+    ++st.slots_used;
+    auto ctx = st.ctx;
+    auto me = caf::actor_cast<caf::actor>(self);
+    auto plan = *st.plan;
+    run_blocking(
+        *ctx,
+        [ctx, me, plan, lead] {
+          caf::anon_send(me, journaled_atom::value,
+                         journal_result{lead.lead_id, storage::journal_dialing(*ctx->db, plan, lead)});
+        },
+        [me, lead] { caf::anon_send(me, journaled_atom::value, journal_result{lead.lead_id, {}}); });
+  }
+  if (dials(st.status) && st.hopper.empty()) {
+    if (st.more_due)
+      refill(self);
+    else
+      check_completion(self);
+  }
+}
+
+void line_freed(campaign_actor* self, id_t attempt_id) {
+  auto& st = self->state;
+  auto it = st.calls.find(attempt_id);
+  if (it == st.calls.end()) return;
+  st.held_leads.erase(it->second);
+  st.calls.erase(it);
+  --st.slots_used;
+  st.ctx->metrics->active_calls_add(-1);
+  // A freed line may make a retry due soon: look again rather than trust the last refill.
+  st.more_due = true;
+  if (finished(st.status) && st.slots_used == 0) {
+    self->quit();
+    return;
+  }
+  dispatch(self);
+}
+
+/// Loads the campaign's plan and its open attempts; answers (plan_atom, plan_loaded).
+void load_plan(campaign_actor* self) {
+  auto c = self->state.ctx;
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto tenant = self->state.tenant_id;
+  auto campaign = self->state.campaign_id;
+  run_blocking(
+      *c,
+      [c, me, tenant, campaign] {
+        plan_loaded p;
+        p.plan = storage::load_campaign_plan(*c->db, tenant, campaign);
+        if (p.plan) p.open = storage::open_attempts(*c->db, tenant, campaign);
+        caf::anon_send(me, plan_atom::value, std::move(p));
+      },
+      [me] { caf::anon_send(me, retry_atom::value); });
+}
+
+void on_plan(campaign_actor* self, plan_loaded& p) {
+  auto& st = self->state;
+  if (!p.plan) {
+    spdlog::warn("campaign {} not found for tenant {}: actor stops", st.campaign_id, st.tenant_id);
+    self->quit();
+    return;
+  }
+  st.plan = std::move(p.plan);
+  for (auto& open : p.open) {
+    if (st.calls.count(open.attempt.attempt_id)) continue;
+    call_start start;
+    start.attempt = open.attempt;
+    start.plan = *st.plan;
+    start.dial_now = false;
+    start.provider_call_id = open.provider_call_id;
+    start.progress.state = open.state;
+    ++st.slots_used;
+    start_call(self, std::move(start));
+  }
+  spdlog::info("campaign {} (tenant {}) pacing: cap {}, {} calls followed again", st.campaign_id,
+               st.tenant_id, st.plan->max_concurrent_calls, p.open.size());
+  dispatch(self);
+}
+
+caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tenant_id,
+                                id_t campaign_id) {
+  auto& st = self->state;
+  st.ctx = std::move(ctx);
+  st.tenant_id = tenant_id;
+  st.campaign_id = campaign_id;
+  self->set_exit_handler([=](caf::exit_msg& dm) {
+    // An exit from anyone but a call (the parent shutting down) ends this campaign too, and
+    // the links pass it on to the calls.
+    auto& s = self->state;
+    auto it = s.call_actors.find(dm.source);
+    if (it == s.call_actors.end()) {
+      self->quit(dm.reason);
+      return;
+    }
+    auto attempt_id = it->second;
+    s.call_actors.erase(it);
+    if (dm.reason) {
+      // The call actor died before reporting: free its line; the journal keeps the attempt
+      // open, and it is followed again when the campaign restarts.
+      s.ctx->metrics->actor_restart("call");
+      spdlog::error("call actor for attempt {} failed: {}", attempt_id, to_string(dm.reason));
+      line_freed(self, attempt_id);
+    }
+  });
+  load_plan(self);
+  return {
+      [=](plan_atom, plan_loaded& p) { on_plan(self, p); },
+      [=](retry_atom) {
+        // Loading the plan failed (database away): try again later.
+        self->delayed_send(self, self->state.ctx->options.storage_retry, plan_atom::value);
+      },
+      [=](plan_atom) { load_plan(self); },
+      [=](candidates_atom, candidates_batch& b) {
+        auto& s = self->state;
+        s.refilling = false;
+        s.more_due = b.more;
+        for (auto& lead : b.leads)
+          if (s.held_leads.insert(lead.lead_id).second) s.hopper.push_back(std::move(lead));
+        if (s.hopper.empty() && s.slots_used == 0) {
+          if (b.earliest_pending || b.more)
+            sleep_until(self, b.earliest_pending);
+          else
+            check_completion(self);
+          return;
+        }
+        dispatch(self);
+      },
+      [=](journaled_atom, journal_result& r) {
+        auto& s = self->state;
+        if (!r.attempt) {
+          // The lead was no longer pending (or the journal was unreachable): free the slot.
+          s.held_leads.erase(r.lead_id);
+          --s.slots_used;
+          dispatch(self);
+          return;
+        }
+        call_start start;
+        start.attempt = std::move(*r.attempt);
+        start.plan = *s.plan;
+        start_call(self, std::move(start));
+      },
+      [=](call_done_atom, const call_report& r) { line_freed(self, r.attempt_id); },
+      [=](adopt_atom, orphan_lookup& o) {
+        auto& s = self->state;
+        if (!o.attempt || !s.plan) return;
+        auto attempt_id = o.attempt->attempt.attempt_id;
+        if (!s.calls.count(attempt_id)) {
+          call_start start;
+          start.attempt = o.attempt->attempt;
+          start.plan = *s.plan;
+          start.dial_now = false;
+          start.provider_call_id = o.attempt->provider_call_id;
+          start.progress.state = o.attempt->state;
+          ++s.slots_used;
+          start_call(self, std::move(start));
+        }
+        // Sent after start_call's registration, so root now routes it to the call actor.
+        self->send(s.ctx->root, webhook_atom::value, std::move(o.webhook));
+      },
+      [=](open_count_atom, const open_leads& o) {
+        auto& s = self->state;
+        s.checking = false;
+        if (o.open == 0) {
+          spdlog::info("campaign {} completed", s.campaign_id);
+          s.status = campaign_status::completed;
+          if (s.slots_used == 0) self->quit();
+          return;
+        }
+        if (s.slots_used == 0 && s.hopper.empty()) sleep_until(self, o.earliest_pending);
+      },
+      [=](wake_atom) {
+        self->state.wake_pending = false;
+        self->state.more_due = true;
+        dispatch(self);
+      },
+      [=](status_atom, const campaign_update& u) {
+        auto& s = self->state;
+        if (u.status == s.status) return;
+        s.status = u.status;
+        if (u.status == campaign_status::cancelled) {
+          auto c = s.ctx;
+          auto tenant = s.tenant_id;
+          auto campaign = s.campaign_id;
+          for (auto& lead : s.hopper) s.held_leads.erase(lead.lead_id);
+          s.hopper.clear();
+          run_blocking(*c, [c, tenant, campaign] {
+            storage::cancel_pending_leads(*c->db, tenant, campaign, "campaign_stopped");
+          });
+          if (s.slots_used == 0) self->quit();
+          return;
+        }
+        dispatch(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_campaign(caf::event_based_actor* parent, context_ptr ctx, id_t tenant_id,
+                          id_t campaign_id) {
+  return parent->spawn<caf::linked>(campaign_behavior, std::move(ctx), tenant_id, campaign_id);
+}
+
+}  // namespace dialer::actors

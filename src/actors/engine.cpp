@@ -1,0 +1,96 @@
+#include "actors/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/engine_context.hpp"
+#include "actors/engine_root.hpp"
+#include "actors/messages.hpp"
+#include "actors/provider_gateway.hpp"
+#include "retell/client.hpp"
+#include "storage/campaigns.hpp"
+#include "storage/dial_journal.hpp"
+#include "storage/webhook_inbox.hpp"
+
+namespace dialer::actors {
+
+struct engine::impl {
+  storage::database& db;
+  retell::client& provider;
+  const clock_source& clock;
+  engine_metrics& metrics;
+  engine_options options;
+  std::unique_ptr<blocking_pool> pool;
+  caf::actor_system_config config;
+  std::unique_ptr<caf::actor_system> system;
+  context_ptr ctx;
+
+  impl(storage::database& d, retell::client& p, const clock_source& c, engine_metrics& m,
+       engine_options o)
+      : db(d), provider(p), clock(c), metrics(m), options(o) {}
+};
+
+engine::engine(storage::database& db, retell::client& provider, const clock_source& clock,
+               engine_metrics& metrics, engine_options options)
+    : impl_(std::make_unique<impl>(db, provider, clock, metrics, options)) {}
+
+engine::~engine() { stop(); }
+
+void engine::start() {
+  auto& i = *impl_;
+  auto doubtful = storage::mark_dialing_in_doubt(i.db);
+  if (!doubtful.empty())
+    spdlog::warn("{} attempts were dialing when the engine stopped: now in_doubt", doubtful.size());
+  i.pool = std::make_unique<blocking_pool>(i.options.storage_threads);
+  i.config.set("scheduler.max-threads", i.options.scheduler_threads);
+  i.config.set("logger.verbosity", caf::atom("quiet"));
+  i.system = std::make_unique<caf::actor_system>(i.config);
+  i.ctx = std::make_shared<engine_context>();
+  i.ctx->db = &i.db;
+  i.ctx->pool = i.pool.get();
+  i.ctx->clock = &i.clock;
+  i.ctx->metrics = &i.metrics;
+  i.ctx->options = i.options;
+  i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider);
+  i.ctx->root = spawn_engine_root(*i.system, i.ctx);
+  for (const auto& c : storage::campaigns_in_status(i.db, campaign_status::running))
+    campaign_status_changed(c.tenant_id, c.id, campaign_status::running);
+  auto pending = storage::unapplied_webhooks(i.db);
+  for (const auto& row : pending) {
+    auto ev = retell::decode_webhook(row.body);
+    if (!ev) {
+      storage::mark_webhook_applied(i.db, row.id);
+      continue;
+    }
+    webhook_stored(row.id, row.tenant_id, row.attempt_id, *ev);
+  }
+  if (!pending.empty()) spdlog::info("replaying {} stored webhooks", pending.size());
+}
+
+void engine::stop() {
+  auto& i = *impl_;
+  if (!i.system) return;
+  caf::anon_send_exit(i.ctx->root, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(i.ctx->gateway, caf::exit_reason::user_shutdown);
+  i.ctx->root = nullptr;
+  i.ctx->gateway = nullptr;
+  i.system.reset();  // waits for every actor to finish
+  i.pool.reset();    // finishes queued jobs
+  i.ctx.reset();
+}
+
+void engine::campaign_status_changed(id_t tenant_id, id_t campaign_id, campaign_status status) {
+  if (!impl_->ctx) return;
+  caf::anon_send(impl_->ctx->root, status_atom::value,
+                 campaign_update{tenant_id, campaign_id, status});
+}
+
+void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
+                            const webhook_event& ev) {
+  if (!impl_->ctx) return;
+  caf::anon_send(impl_->ctx->root, webhook_atom::value,
+                 inbound_webhook{inbox_id, tenant_id, attempt_id, ev});
+}
+
+bool engine::running() const { return impl_->system != nullptr; }
+
+}  // namespace dialer::actors

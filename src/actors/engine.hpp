@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include "core/clock.hpp"
+#include "core/domain.hpp"
+
+namespace dialer::storage {
+class database;
+}
+namespace dialer::retell {
+class client;
+}
+
+namespace dialer::actors {
+
+class engine_metrics;
+
+/// Tuning of the actor runtime.
+struct engine_options {
+  std::size_t scheduler_threads = 2;  ///< CAF worker threads
+  std::size_t storage_threads = 4;    ///< blocking database workers
+  std::int32_t hopper_batch = 200;    ///< leads fetched per refill
+  std::chrono::milliseconds call_grace{30'000};    ///< wait for call_analyzed after the end
+  std::chrono::milliseconds idle_recheck{30'000};  ///< longest sleep of an idle campaign
+  std::chrono::milliseconds storage_retry{500};    ///< wait before retrying a failed write
+};
+
+/// The actor runtime seen from outside: HTTP handlers and main talk to it through this
+/// facade so that CAF headers stay out of their translation units.
+class engine {
+ public:
+  /// Wires the engine; nothing runs until start().
+  engine(storage::database& db, retell::client& provider, const clock_source& clock,
+         engine_metrics& metrics, engine_options options);
+  ~engine();
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  /// Recovers from the journal (dialing attempts become in_doubt), resumes running campaigns
+  /// and replays stored webhooks not yet applied. Blocks on the database; call from main.
+  void start();
+  /// Stops every actor; calls in flight are left to the journal for the next start.
+  void stop();
+
+  /// A campaign's status was changed through the API (already committed).
+  void campaign_status_changed(id_t tenant_id, id_t campaign_id, campaign_status status);
+
+  /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
+  void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);
+
+  /// True while the actor system runs.
+  bool running() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace dialer::actors

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <functional>
+#include <memory>
+
+#include "actors/blocking_pool.hpp"
+#include "actors/engine.hpp"
+#include "actors/engine_metrics.hpp"
+
+namespace dialer::actors {
+
+/// What every actor of the engine shares: the database, the blocking pool, the clock, the
+/// metrics, and the long-lived actors it talks to.
+struct engine_context {
+  storage::database* db = nullptr;
+  blocking_pool* pool = nullptr;
+  const clock_source* clock = nullptr;
+  engine_metrics* metrics = nullptr;
+  engine_options options;
+  caf::actor gateway;
+  caf::actor root;
+};
+
+using context_ptr = std::shared_ptr<engine_context>;
+
+/// Runs blocking jobs of one actor in order, one at a time, on the blocking pool; a job that
+/// throws is retried after options.storage_retry so that no write is dropped while the
+/// database is away. The owner forwards job_done_atom and pump_atom messages to on_done/pump.
+class serial_jobs {
+ public:
+  /// Queues `work` (runs on a pool thread; may anon_send results to actors).
+  void add(caf::event_based_actor* self, const engine_context& ctx, std::function<void()> work);
+  /// Handles the end of the running job.
+  void on_done(caf::event_based_actor* self, const engine_context& ctx, bool ok);
+  /// Starts the next job if none runs.
+  void pump(caf::event_based_actor* self, const engine_context& ctx);
+  /// True when nothing is queued or running.
+  bool idle() const { return !running_ && queue_.empty(); }
+
+ private:
+  std::deque<std::function<void()>> queue_;
+  bool running_ = false;
+};
+
+/// Runs one blocking job on the pool; the job sends its own result to its actor. When it
+/// throws, the error is logged and `on_error` (if set) runs on the pool thread.
+void run_blocking(const engine_context& ctx, std::function<void()> job,
+                  std::function<void()> on_error = {});
+
+}  // namespace dialer::actors

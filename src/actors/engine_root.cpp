@@ -1,0 +1,131 @@
+#include "actors/engine_root.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+
+#include "actors/campaign_actor.hpp"
+#include "actors/messages.hpp"
+#include "core/call_progress.hpp"
+#include "storage/dial_journal.hpp"
+#include "storage/webhook_inbox.hpp"
+
+namespace dialer::actors {
+namespace {
+
+struct campaign_entry {
+  caf::actor actor;
+  id_t tenant_id = 0;
+};
+
+struct root_state {
+  context_ptr ctx;
+  std::unordered_map<id_t, campaign_entry> campaigns;  ///< campaign id -> actor
+  std::unordered_map<caf::actor_addr, id_t> campaign_by_addr;
+  std::unordered_map<id_t, caf::actor> calls;  ///< attempt id -> call actor
+};
+
+using root_actor = caf::stateful_actor<root_state>;
+
+void ensure_campaign(root_actor* self, id_t tenant_id, id_t campaign_id) {
+  auto& st = self->state;
+  if (st.campaigns.count(campaign_id)) return;
+  auto a = spawn_campaign(self, st.ctx, tenant_id, campaign_id);
+  st.campaign_by_addr[a.address()] = campaign_id;
+  st.campaigns[campaign_id] = campaign_entry{a, tenant_id};
+}
+
+/// Applies a webhook for an attempt that no live actor needs: store what the provider said.
+void apply_without_actor(root_actor* self, orphan_lookup o) {
+  auto ctx = self->state.ctx;
+  run_blocking(*ctx, [ctx, o] {
+    const auto& w = o.webhook;
+    if (o.attempt) {
+      call_progress p;
+      p.state = o.attempt->state;
+      p = apply_event(p, w.event);
+      storage::record_call_progress(*ctx->db, o.attempt->attempt.tenant_id,
+                                    o.attempt->attempt.attempt_id, p.state, p.outcome, w.event.call);
+    } else {
+      spdlog::warn("webhook {} names unknown attempt {}", w.inbox_id, w.attempt_id);
+    }
+    storage::mark_webhook_applied(*ctx->db, w.inbox_id);
+  });
+}
+
+caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
+  self->state.ctx = std::move(ctx);
+  self->set_exit_handler([=](caf::exit_msg& dm) {
+    auto& st = self->state;
+    auto it = st.campaign_by_addr.find(dm.source);
+    if (it == st.campaign_by_addr.end()) {
+      self->quit(dm.reason);
+      return;
+    }
+    auto campaign_id = it->second;
+    auto tenant_id = st.campaigns[campaign_id].tenant_id;
+    st.campaign_by_addr.erase(it);
+    st.campaigns.erase(campaign_id);
+    if (dm.reason) {
+      st.ctx->metrics->actor_restart("campaign");
+      spdlog::error("campaign actor {} failed ({}): restarting", campaign_id, to_string(dm.reason));
+      self->delayed_send(self, std::chrono::seconds(1), status_atom::value,
+                         campaign_update{tenant_id, campaign_id, campaign_status::running});
+    }
+  });
+  return {
+      [=](status_atom, const campaign_update& u) {
+        auto& st = self->state;
+        auto it = st.campaigns.find(u.campaign_id);
+        if (u.status == campaign_status::running && it == st.campaigns.end()) {
+          ensure_campaign(self, u.tenant_id, u.campaign_id);
+          return;
+        }
+        if (it != st.campaigns.end()) self->send(it->second.actor, status_atom::value, u);
+      },
+      [=](register_atom, id_t attempt_id, const caf::actor& call) {
+        self->state.calls[attempt_id] = call;
+      },
+      [=](unregister_atom, id_t attempt_id) { self->state.calls.erase(attempt_id); },
+      [=](webhook_atom, inbound_webhook& w) {
+        auto& st = self->state;
+        auto it = st.calls.find(w.attempt_id);
+        if (it != st.calls.end()) {
+          self->send(it->second, webhook_atom::value, std::move(w));
+          return;
+        }
+        auto c = st.ctx;
+        auto me = caf::actor_cast<caf::actor>(self);
+        run_blocking(*c, [c, me, w] {
+          orphan_lookup o;
+          o.attempt = storage::find_attempt(*c->db, w.attempt_id);
+          o.webhook = w;
+          caf::anon_send(me, orphan_atom::value, std::move(o));
+        });
+      },
+      [=](orphan_atom, orphan_lookup& o) {
+        auto& st = self->state;
+        if (o.attempt) {
+          auto live = st.calls.find(o.attempt->attempt.attempt_id);
+          if (live != st.calls.end()) {
+            self->send(live->second, webhook_atom::value, std::move(o.webhook));
+            return;
+          }
+          auto camp = st.campaigns.find(o.attempt->attempt.campaign_id);
+          if (!releases_line(o.attempt->state) && camp != st.campaigns.end()) {
+            self->send(camp->second.actor, adopt_atom::value, std::move(o));
+            return;
+          }
+        }
+        apply_without_actor(self, std::move(o));
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_engine_root(caf::actor_system& sys, context_ptr ctx) {
+  return sys.spawn(root_behavior, std::move(ctx));
+}
+
+}  // namespace dialer::actors

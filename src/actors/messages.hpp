@@ -1,0 +1,121 @@
+#pragma once
+
+// Message types and atoms exchanged by the engine's actors. Included only by actor code.
+
+#include <caf/all.hpp>
+
+#include <optional>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "storage/rows.hpp"
+
+namespace dialer::actors {
+
+using dial_atom = caf::atom_constant<caf::atom("dial")>;
+using dial_result_atom = caf::atom_constant<caf::atom("dialres")>;
+using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using orphan_atom = caf::atom_constant<caf::atom("orphan")>;
+using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using unregister_atom = caf::atom_constant<caf::atom("unregist")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using plan_atom = caf::atom_constant<caf::atom("plan")>;
+using candidates_atom = caf::atom_constant<caf::atom("cands")>;
+using journaled_atom = caf::atom_constant<caf::atom("journaled")>;
+using call_done_atom = caf::atom_constant<caf::atom("calldone")>;
+using open_count_atom = caf::atom_constant<caf::atom("opencount")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using job_done_atom = caf::atom_constant<caf::atom("jobdone")>;
+using pump_atom = caf::atom_constant<caf::atom("pump")>;
+using grace_atom = caf::atom_constant<caf::atom("grace")>;
+using finished_atom = caf::atom_constant<caf::atom("finished")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using synced_atom = caf::atom_constant<caf::atom("synced")>;
+
+/// A user's command reached a campaign (its new status is already committed).
+struct campaign_update {
+  id_t tenant_id = 0;
+  id_t campaign_id = 0;
+  campaign_status status = campaign_status::draft;
+};
+
+/// What the provider answered to create-phone-call.
+struct dial_result {
+  unsigned status = 0;
+  bool retryable = false;
+  std::optional<std::int64_t> retry_after_s;
+  std::string error;
+  std::optional<provider_call> call;
+};
+
+/// What the provider says about an attempt followed again (get-call or list-calls by
+/// attempt id). `answered` is false when the provider could not be asked.
+struct sync_result {
+  bool answered = false;
+  std::optional<provider_call> call;  ///< nullopt with answered: the provider has no such call
+  std::string error;
+};
+
+/// A verified webhook that is durably stored in the inbox and must be applied once.
+struct inbound_webhook {
+  id_t inbox_id = 0;
+  id_t tenant_id = 0;
+  id_t attempt_id = 0;
+  webhook_event event;
+};
+
+/// The journal's answer about an attempt no actor follows right now.
+struct orphan_lookup {
+  std::optional<storage::attempt_row> attempt;
+  inbound_webhook webhook;
+};
+
+/// A campaign's plan and the attempts it must follow again after a (re)start.
+struct plan_loaded {
+  std::optional<campaign_plan> plan;
+  std::vector<storage::attempt_row> open;
+};
+
+/// The next leads due for dialling and when the earliest not-yet-due one opens.
+struct candidates_batch {
+  std::vector<dial_candidate> leads;
+  std::optional<epoch_ms> earliest_pending;
+  bool more = false;  ///< the batch was full: more leads may be due
+};
+
+/// The outcome of journal_dialing for one lead.
+struct journal_result {
+  id_t lead_id = 0;
+  std::optional<dial_attempt> attempt;
+};
+
+/// A call actor's final word to its campaign: the line is free again.
+struct call_report {
+  id_t attempt_id = 0;
+  id_t lead_id = 0;
+  disposition outcome = disposition::none;
+};
+
+/// Whether a campaign still has open leads and when the next one is due.
+struct open_leads {
+  std::int64_t open = 0;
+  std::optional<epoch_ms> earliest_pending;
+};
+
+}  // namespace dialer::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::campaign_update)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::dial_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::sync_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::inbound_webhook)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::orphan_lookup)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::plan_loaded)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::candidates_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::journal_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::call_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::open_leads)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::dial_attempt)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::campaign_plan)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::storage::attempt_row)

@@ -1,0 +1,128 @@
+// dialerd: wires the storage, provider client, actor engine and HTTP server together.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "actors/blocking_pool.hpp"
+#include "actors/engine.hpp"
+#include "actors/engine_metrics.hpp"
+#include "app/config_file.hpp"
+#include "core/engine_config.hpp"
+#include "http/api.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "retell/client.hpp"
+#include "storage/database.hpp"
+
+namespace {
+
+void print_usage() {
+  std::cout << "usage: dialerd [--config FILE]\n\nconfiguration keys (file) and overrides (env):\n";
+  for (const auto& k : dialer::config_keys())
+    std::cout << "  " << k.name << (k.env ? std::string(" [") + k.env + "]" : "") << "  "
+              << k.description << "\n";
+}
+
+int run(const dialer::engine_config& cfg) {
+  using namespace dialer;
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
+                      spdlog::pattern_time_type::utc);
+
+  storage::database db(cfg.database_url, static_cast<std::size_t>(cfg.database_pool_size));
+  int applied = db.migrate();
+  spdlog::info("database ready ({} migrations applied)", applied);
+
+  boost::asio::io_context io;
+  retell::client_options provider_options;
+  provider_options.base_url = cfg.retell_base_url;
+  provider_options.api_key = cfg.retell_api_key;
+  provider_options.request_timeout = std::chrono::milliseconds(cfg.retell_timeout_ms);
+  retell::client provider(io, provider_options);
+
+  prometheus::Registry registry;
+  actors::engine_metrics metrics(registry);
+  system_clock_source clock;
+  actors::engine_options engine_opts;
+  engine_opts.scheduler_threads = static_cast<std::size_t>(cfg.scheduler_threads);
+  engine_opts.storage_threads = static_cast<std::size_t>(cfg.storage_threads);
+  engine_opts.hopper_batch = static_cast<std::int32_t>(cfg.hopper_batch);
+  engine_opts.call_grace = std::chrono::milliseconds(cfg.call_grace_ms);
+  engine_opts.idle_recheck = std::chrono::milliseconds(cfg.idle_recheck_ms);
+  actors::engine engine(db, provider, clock, metrics, engine_opts);
+
+  actors::blocking_pool http_pool(static_cast<std::size_t>(cfg.http_workers));
+  http::api_context api{db, engine, http_pool, clock, metrics, registry,
+                        cfg.jwt_secret, cfg.token_ttl_s, cfg.retell_api_key};
+  http::router routes;
+  http::register_routes(routes, api);
+  http::server_options server_opts;
+  server_opts.host = cfg.listen_host;
+  server_opts.port = cfg.listen_port;
+  server_opts.max_body_bytes = static_cast<std::size_t>(cfg.max_body_bytes);
+  server_opts.read_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
+  http::server server(io, server_opts, routes);
+  server.start();
+
+  // I/O threads run before the engine starts: its first dials go through the provider client.
+  auto work = boost::asio::make_work_guard(io);
+  std::vector<std::thread> io_threads;
+  for (std::int64_t i = 0; i < cfg.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
+
+  engine.start();
+  std::cout << "dialerd listening on http://" << cfg.listen_host << ":" << server.port()
+            << std::endl;
+  spdlog::info("listening on {}:{}", cfg.listen_host, server.port());
+
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int sig) {
+    spdlog::info("signal {}: shutting down", sig);
+  });
+  signals_io.run();
+
+  server.stop();
+  engine.stop();
+  work.reset();
+  io.stop();
+  for (auto& t : io_threads) t.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      print_usage();
+      return 0;
+    } else {
+      std::cerr << "dialerd: unknown argument '" << argv[i] << "' (try --help)\n";
+      return 2;
+    }
+  }
+  try {
+    std::map<std::string, std::string> file_values;
+    if (!config_path.empty()) file_values = dialer::app::read_config_file(config_path);
+    auto result = dialer::build_engine_config(file_values, dialer::app::environment());
+    if (!result.errors.empty()) {
+      std::cerr << "dialerd: invalid configuration:\n";
+      for (const auto& e : result.errors) std::cerr << "  - " << e << "\n";
+      return 2;
+    }
+    return run(result.config);
+  } catch (const std::exception& e) {
+    std::cerr << "dialerd: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dialer {
+
+/// Every setting of dialerd, with its default. Documented in README.md ("Configuration").
+struct engine_config {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string database_url;  ///< empty: libpq's PG* environment variables
+  std::int64_t database_pool_size = 12;
+  std::string jwt_secret;
+  std::int64_t token_ttl_s = 86'400;
+  std::string log_level = "info";
+  std::string retell_base_url = "https://api.retellai.com";
+  std::string retell_api_key;
+  std::int64_t retell_timeout_ms = 10'000;
+  std::int64_t scheduler_threads = 2;
+  std::int64_t storage_threads = 4;
+  std::int64_t http_workers = 4;
+  std::int64_t io_threads = 1;
+  std::int64_t hopper_batch = 200;
+  std::int64_t call_grace_ms = 30'000;
+  std::int64_t idle_recheck_ms = 30'000;
+  std::int64_t max_body_bytes = 1 << 20;
+  std::int64_t read_timeout_ms = 10'000;
+};
+
+/// One documented key of the configuration file.
+struct config_key {
+  const char* name;         ///< dotted name: "retell.api_key"
+  const char* env;          ///< environment variable that overrides it, or nullptr
+  const char* description;  ///< one line for the README and --help
+};
+
+/// Every key the configuration accepts, in documentation order.
+const std::vector<config_key>& config_keys();
+
+/// The configuration built from the file's values (dotted keys, values as text) overridden by
+/// the environment; `errors` names each unknown key, bad value or missing required setting.
+struct config_result {
+  engine_config config;
+  std::vector<std::string> errors;
+};
+
+/// Builds the configuration: defaults, then `file_values`, then `env`; validates everything.
+config_result build_engine_config(const std::map<std::string, std::string>& file_values,
+                                  const std::map<std::string, std::string>& env);
+
+}  // namespace dialer

@@ -1,0 +1,49 @@
+#pragma once
+
+// What every API handler shares: the caller's identity, the wrapper that authenticates and
+// moves the work onto the blocking pool, and the common answers.
+
+#include <functional>
+#include <string>
+
+#include "http/api.hpp"
+#include "http/json_io.hpp"
+#include "http/message.hpp"
+
+namespace dialer::http {
+
+/// The authenticated caller: the tenant always comes from here, never from a payload.
+struct principal {
+  id_t user_id = 0;
+  id_t tenant_id = 0;
+  bool is_admin = false;
+};
+
+/// A handler body that runs on the blocking pool and returns the response.
+using tenant_work = std::function<response(const request&, const principal&)>;
+/// A handler body that needs no caller identity.
+using open_work = std::function<response(const request&)>;
+
+/// Authenticates (401 when the bearer token is missing or bad), then runs `work` on the pool,
+/// mapping storage failures to 503 UNAVAILABLE and conflicts to 409 CONFLICT.
+handler authenticated(api_context& api, tenant_work work);
+/// Runs `work` on the pool with the same error mapping, without authentication.
+handler unauthenticated(api_context& api, open_work work);
+
+/// A JSON response with `status` and the body written by `fill`.
+response json_response(unsigned status, const std::function<void(json_writer&)>& fill);
+/// 400 MALFORMED_JSON.
+response malformed_json(const request& req);
+/// 400 VALIDATION_ERROR naming each bad field.
+response validation_error(const request& req, const field_errors& errors);
+/// 404 with `code` and "<what> <id> not found".
+response not_found(const request& req, std::string_view code, std::string_view what,
+                   std::string_view id);
+/// The {id} path parameter as a positive integer, or nullopt.
+std::optional<id_t> path_id(const request& req, const char* name = "id");
+/// limit/offset query parameters (limit 1..1000, default 50); errors go in `errors`.
+std::pair<std::int32_t, std::int32_t> paging(const request& req, field_errors& errors);
+/// An optional positive integer query parameter; errors go in `errors`.
+std::optional<id_t> query_id(const request& req, const char* name, field_errors& errors);
+
+}  // namespace dialer::http

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "http/api.hpp"
+#include "http/router.hpp"
+
+namespace dialer::http {
+
+/// /auth/register, /auth/login, /auth/me.
+void add_account_routes(router& r, api_context& api);
+/// /agents and /numbers.
+void add_catalog_routes(router& r, api_context& api);
+/// /leads.
+void add_lead_routes(router& r, api_context& api);
+/// /campaigns, their commands and stats.
+void add_campaign_routes(router& r, api_context& api);
+/// /calls.
+void add_call_routes(router& r, api_context& api);
+/// /webhooks/retell.
+void add_webhook_routes(router& r, api_context& api);
+/// /healthz, /readyz, /metrics.
+void add_operation_routes(router& r, api_context& api);
+
+}  // namespace dialer::http

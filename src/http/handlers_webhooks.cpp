@@ -1,0 +1,77 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "actors/engine.hpp"
+#include "actors/engine_metrics.hpp"
+#include "http/api_support.hpp"
+#include "http/handlers.hpp"
+#include "retell/client.hpp"
+#include "retell/signature.hpp"
+#include "storage/dial_journal.hpp"
+#include "storage/webhook_inbox.hpp"
+
+namespace dialer::http {
+namespace {
+
+/// The journalled attempt a webhook belongs to: by the attempt id in its metadata, checked
+/// against the provider call id, else by the provider call id alone.
+std::optional<storage::attempt_row> attempt_of(api_context& api, const provider_call& call) {
+  if (call.attempt_id > 0) {
+    auto a = storage::find_attempt(api.db, call.attempt_id);
+    if (a && (a->provider_call_id.empty() || a->provider_call_id == call.call_id)) return a;
+    return std::nullopt;
+  }
+  if (call.call_id.empty()) return std::nullopt;
+  return storage::find_attempt_by_call_id(api.db, call.call_id);
+}
+
+/// POST /webhooks/retell: verify against the raw body, store durably, then answer 204.
+response receive(api_context& api, const request& req) {
+  auto arrived = std::chrono::steady_clock::now();
+  auto status = retell::verify_webhook(req.body, api.retell_api_key,
+                                       req.header("x-retell-signature"), api.clock.now_ms());
+  if (status != retell::signature_status::valid) {
+    api.metrics.webhook("unknown", "bad_signature");
+    return error_response(401, "INVALID_SIGNATURE",
+                          std::string("Webhook signature is ") + std::string(to_string(status)),
+                          req.request_id);
+  }
+  auto ev = retell::decode_webhook(req.body);
+  if (!ev || ev->call.call_id.empty()) {
+    api.metrics.webhook("unknown", "malformed");
+    return error_response(400, "MALFORMED_JSON", "Expected {\"event\": ..., \"call\": {...}}",
+                          req.request_id);
+  }
+  auto event_label = std::string(to_string(ev->kind));
+  auto attempt = attempt_of(api, ev->call);
+  if (!attempt) {
+    // Not a call this engine placed: acknowledge so the provider stops retrying.
+    api.metrics.webhook(event_label, "unknown_call");
+    spdlog::warn("webhook {} for unknown call {}", ev->event_name, ev->call.call_id);
+    response r;
+    r.status = 204;
+    return r;
+  }
+  auto [inbox_id, inserted] =
+      storage::store_webhook(api.db, attempt->attempt.tenant_id, attempt->attempt.attempt_id,
+                             ev->call.call_id, ev->event_name, req.body);
+  api.metrics.webhook(event_label, inserted ? "stored" : "duplicate");
+  if (inserted)
+    api.engine.webhook_stored(inbox_id, attempt->attempt.tenant_id, attempt->attempt.attempt_id,
+                              *ev);
+  api.metrics.webhook_ack_seconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
+  response r;
+  r.status = 204;
+  return r;
+}
+
+}  // namespace
+
+void add_webhook_routes(router& r, api_context& api) {
+  r.add("POST", "/api/v1/webhooks/retell",
+        unauthenticated(api, [&api](const request& q) { return receive(api, q); }));
+}
+
+}  // namespace dialer::http

@@ -1,0 +1,351 @@
+#include "http/http_session.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/none.hpp>
+#include <cctype>
+
+#include "http/request_id.hpp"
+#include "http/router.hpp"
+#include "http/server_context.hpp"
+#include "http/target.hpp"
+
+namespace dialer::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+/// Bytes read into the buffer beyond the header limit: room for one read of the body.
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
+/// After an error answer the unread rest of the request is read and dropped for at most this
+/// long (and this many bytes), so that closing does not reset the connection before the
+/// client has read the answer.
+constexpr std::chrono::milliseconds max_drain_time{1000};
+constexpr std::size_t max_drain_bytes = 16 * 1024 * 1024;
+
+std::string lower(beast::string_view s) {
+  std::string out(s.data(), s.size());
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool iequals(beast::string_view a, beast::string_view b) { return beast::iequals(a, b); }
+
+bool is_parse_error(const beast::error_code& ec) {
+  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_method).category();
+}
+
+/// Fields the session owns in every answer; a handler's own values for them are ignored.
+bool is_reserved_header(beast::string_view name) {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+         iequals(name, "content-type") || iequals(name, "x-request-id") ||
+         iequals(name, "connection");
+}
+
+request to_request(bhttp::request<bhttp::string_body>&& m, std::string request_id) {
+  request req;
+  req.method = std::string(to_std(m.method_string()));
+  req.target = std::string(to_std(m.target()));
+  req.path = percent_decode(target_path(req.target));
+  req.query = parse_query(target_query(req.target));
+  for (const auto& field : m) {
+    std::string name = lower(field.name_string());
+    auto [it, inserted] = req.headers.emplace(name, std::string(to_std(field.value())));
+    if (!inserted) {
+      // Repeated fields combine into one comma-separated value (RFC 7230 3.2.2).
+      it->second.append(", ").append(field.value().data(), field.value().size());
+    }
+  }
+  req.body = std::move(m.body());
+  req.request_id = std::move(request_id);
+  return req;
+}
+
+/// The one answer to one request. Copies of the responder share it; the first call wins, and
+/// a responder dropped without any call answers 500, so a client is never left waiting.
+struct pending_reply {
+  std::weak_ptr<http_session> session;
+  std::string request_id;
+  std::atomic<bool> answered{false};
+
+  pending_reply(std::weak_ptr<http_session> s, std::string id)
+      : session(std::move(s)), request_id(std::move(id)) {}
+
+  ~pending_reply() {
+    if (answered.exchange(true)) return;
+    try {
+      if (auto s = session.lock())
+        s->deliver(error_response(500, "INTERNAL", "The request was dropped without an answer",
+                                  request_id));
+    } catch (...) {
+      // Nothing sensible to do in a destructor; the connection will be closed eventually.
+    }
+  }
+
+  void answer(response res) {
+    if (answered.exchange(true)) return;
+    if (auto s = session.lock()) s->deliver(std::move(res));
+  }
+};
+
+}  // namespace
+
+http_session::http_session(tcp::socket&& socket, std::shared_ptr<server_context> context)
+    : stream_(std::move(socket)),
+      buffer_(context->options().max_header_bytes + read_chunk_bytes),
+      context_(std::move(context)) {}
+
+http_session::~http_session() = default;
+
+void http_session::run() {
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this()] { self->start_request(); });
+}
+
+void http_session::close() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+}
+
+void http_session::deliver(response res) {
+  net::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
+    self->on_response(std::move(res));
+  });
+}
+
+void http_session::start_request() {
+  if (closed_) return;
+  const auto& opts = context_->options();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(
+      std::min<std::size_t>(opts.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+  parser_->body_limit(static_cast<std::uint64_t>(opts.max_body_bytes));
+  // The first request (or one already partly buffered) is on the request clock from the
+  // start; otherwise the connection is idle until the next request's first byte arrives.
+  if (requests_ == 0 || buffer_.size() > 0) {
+    do_read_header();
+  } else {
+    do_wait();
+  }
+}
+
+void http_session::do_wait() {
+  stream_.expires_after(context_->options().idle_timeout);
+  stream_.async_read_some(buffer_.prepare(read_chunk_bytes),
+                          beast::bind_front_handler(&http_session::on_wait, shared_from_this()));
+}
+
+void http_session::on_wait(beast::error_code ec, std::size_t bytes) {
+  if (ec || closed_) return do_close();
+  buffer_.commit(bytes);
+  do_read_header();
+}
+
+void http_session::do_read_header() {
+  // One deadline for the whole request: headers, any 100-continue, and body. A client that
+  // trickles bytes cannot extend it.
+  stream_.expires_after(context_->options().read_timeout);
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&http_session::on_read_header, shared_from_this()));
+}
+
+void http_session::on_read_header(beast::error_code ec, std::size_t) {
+  if (ec) return fail_request(ec);
+  if (closed_) return;
+  const auto& header = parser_->get();
+  if (iequals(header[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
+    continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                      header.version());
+    // Written under the request's deadline, which is still armed.
+    bhttp::async_write(
+        stream_, *continue_,
+        beast::bind_front_handler(&http_session::on_continue_sent, shared_from_this()));
+    return;
+  }
+  do_read_body();
+}
+
+void http_session::on_continue_sent(beast::error_code ec, std::size_t) {
+  continue_.reset();
+  if (ec || closed_) return do_close();
+  do_read_body();
+}
+
+void http_session::do_read_body() {
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+}
+
+void http_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec) return fail_request(ec);
+  if (closed_) return;
+  dispatch_request();
+}
+
+void http_session::fail_request(beast::error_code ec) {
+  if (closed_ || ec == net::error::operation_aborted) return do_close();
+  // The header may be incomplete (a too-large Content-Length stops the parser at that field);
+  // whatever fields came before it are usable.
+  request_id_ = request_id_for(parser_ ? to_std(parser_->get()["X-Request-Id"]) : "");
+  version_ = parser_ && parser_->get().version() == 10 ? 10 : 11;
+  head_ = false;
+  const auto& opts = context_->options();
+  if (ec == bhttp::error::body_limit) {
+    return send(error_response(413, "PAYLOAD_TOO_LARGE",
+                               "The request body exceeds " + std::to_string(opts.max_body_bytes) +
+                                   " bytes",
+                               request_id_),
+                true, true);
+  }
+  if (ec == bhttp::error::header_limit) {
+    return send(error_response(431, "PAYLOAD_TOO_LARGE",
+                               "The request headers exceed " +
+                                   std::to_string(opts.max_header_bytes) + " bytes",
+                               request_id_),
+                true, true);
+  }
+  if (ec == bhttp::error::buffer_overflow) {
+    return send(error_response(431, "PAYLOAD_TOO_LARGE", "The request headers are too large",
+                               request_id_),
+                true, true);
+  }
+  if (is_parse_error(ec) && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    return send(error_response(400, "MALFORMED_REQUEST", "Malformed HTTP request: " + ec.message(),
+                               request_id_),
+                true, true);
+  }
+  // The client left, went quiet past its deadline, or the socket failed: nobody to answer.
+  do_close();
+}
+
+void http_session::dispatch_request() {
+  auto message = parser_->release();
+  request_id_ = request_id_for(to_std(message["X-Request-Id"]));
+  version_ = message.version();
+  keep_alive_ = message.keep_alive();
+  head_ = message.method() == bhttp::verb::head;
+  awaiting_response_ = true;
+
+  request req = to_request(std::move(message), request_id_);
+  responder respond = make_responder();
+  responder fallback = respond;  // shares the reply: answers only if nothing else did
+  try {
+    context_->routes().route(std::move(req), std::move(respond));
+  } catch (...) {
+    fallback(error_response(500, "INTERNAL", "Internal server error", request_id_));
+  }
+}
+
+responder http_session::make_responder() {
+  auto reply = std::make_shared<pending_reply>(weak_from_this(), request_id_);
+  return [reply](response res) { reply->answer(std::move(res)); };
+}
+
+void http_session::on_response(response res) {
+  if (closed_ || !awaiting_response_) return;
+  awaiting_response_ = false;
+  send(std::move(res), !keep_alive_, false);
+}
+
+void http_session::send(response res, bool close_after, bool drain_after) {
+  if (out_) return;  // a write is in flight; cannot happen with one request at a time
+  awaiting_response_ = false;
+  auto out = std::make_shared<beast_response>();
+  try {
+    unsigned status = res.status >= 100 && res.status <= 999 ? res.status : 500;
+    out->result(status);
+    out->version(version_);
+    for (const auto& [name, value] : res.headers) {
+      if (iequals(name, "connection")) {
+        if (value.find("close") != std::string::npos) close_after = true;
+        continue;
+      }
+      if (!is_reserved_header(name)) out->insert(name, value);
+    }
+    out->set(bhttp::field::content_type, res.content_type);
+    out->set("X-Request-Id", request_id_);
+    out->keep_alive(!close_after);
+    bool bodiless = status / 100 == 1 || status == 204 || status == 304;
+    if (!bodiless) out->body() = std::move(res.body);
+    out->prepare_payload();
+    // No Content-Length on 1xx/204 (RFC 7230 3.3.2), nor on 304 where it would describe
+    // a representation we do not send.
+    if (bodiless) out->content_length(boost::none);
+    if (head_) {
+      std::size_t length = out->body().size();
+      out->body().clear();
+      if (!bodiless) out->content_length(length);
+    }
+  } catch (const std::exception&) {
+    out = std::make_shared<beast_response>(bhttp::status::internal_server_error, version_);
+    response err = error_response(500, "INTERNAL", "Internal server error", request_id_);
+    out->set(bhttp::field::content_type, err.content_type);
+    out->set("X-Request-Id", request_id_);
+    out->keep_alive(!close_after);
+    out->body() = std::move(err.body);
+    out->prepare_payload();
+  }
+  out_ = std::move(out);
+  close_after_write_ = close_after;
+  drain_after_write_ = drain_after;
+  do_write();
+}
+
+void http_session::do_write() {
+  stream_.expires_after(context_->options().write_timeout);
+  bhttp::async_write(stream_, *out_,
+                     beast::bind_front_handler(&http_session::on_write, shared_from_this()));
+}
+
+void http_session::on_write(beast::error_code ec, std::size_t) {
+  out_.reset();
+  if (ec || closed_) return do_close();
+  ++requests_;
+  if (close_after_write_) {
+    if (drain_after_write_) return do_drain();
+    return do_close();
+  }
+  start_request();
+}
+
+void http_session::do_drain() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(std::min<std::chrono::milliseconds>(
+      max_drain_time, std::chrono::duration_cast<std::chrono::milliseconds>(
+                          context_->options().read_timeout)));
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&http_session::on_drain, shared_from_this()));
+}
+
+void http_session::on_drain(beast::error_code ec, std::size_t bytes) {
+  drained_ += bytes;
+  if (ec || closed_ || drained_ > max_drain_bytes) return do_close();
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          beast::bind_front_handler(&http_session::on_drain, shared_from_this()));
+}
+
+void http_session::do_close() {
+  if (closed_) return;
+  closed_ = true;
+  awaiting_response_ = false;
+  beast::error_code ignored;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream_.close();
+  context_->remove(this);
+}
+
+}  // namespace dialer::http

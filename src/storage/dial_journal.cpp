@@ -1,0 +1,443 @@
+#include "storage/dial_journal.hpp"
+
+#include <algorithm>
+
+#include "core/call_progress.hpp"
+#include "storage/statement.hpp"
+
+namespace dialer::storage {
+namespace {
+
+const statement candidates_sql{"journal.candidates",
+                               "SELECT id, phone, attempts, priority FROM leads"
+                               " WHERE tenant_id = $1 AND campaign_id = $2 AND status = 'pending'"
+                               " AND (next_attempt_at IS NULL OR next_attempt_at <= ts_of_ms($3))"
+                               " AND id <> ALL ($4::bigint[])"
+                               " ORDER BY priority DESC, next_attempt_at ASC NULLS FIRST, id"
+                               " LIMIT $5"};
+
+const statement earliest_pending_sql{
+    "journal.earliest_pending",
+    "SELECT count(*) AS pending, bool_or(next_attempt_at IS NULL) AS unscheduled,"
+    " ms_of_ts(min(next_attempt_at)) AS earliest"
+    " FROM leads WHERE tenant_id = $1 AND campaign_id = $2 AND status = 'pending'"};
+
+const statement open_leads_sql{
+    "journal.open_leads",
+    "SELECT count(*) FROM leads WHERE tenant_id = $1 AND campaign_id = $2"
+    " AND status IN ('pending', 'in_progress')"};
+
+const statement lock_lead_sql{"journal.lock_lead",
+                              "SELECT phone, attempts, status FROM leads"
+                              " WHERE tenant_id = $1 AND id = $2 AND campaign_id = $3 FOR UPDATE"};
+
+const statement insert_attempt_sql{
+    "journal.insert_attempt",
+    "INSERT INTO call_attempts (tenant_id, campaign_id, lead_id, attempt_no, state,"
+    " provider_agent_id, from_number, to_number, dialing_at)"
+    " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, now()) RETURNING id"};
+
+const statement lead_in_progress_sql{
+    "journal.lead_in_progress",
+    "UPDATE leads SET status = 'in_progress', attempts = attempts + 1, updated_at = now()"
+    " WHERE tenant_id = $1 AND id = $2"};
+
+const statement lock_attempt_sql{
+    "journal.lock_attempt",
+    "SELECT lead_id, state, closed_at IS NOT NULL AS closed FROM call_attempts"
+    " WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+
+// $3: the state after this step (never behind the stored one, decided in C++ with
+// progress_rank); $6: whether the step is not stale, so its disposition may replace one
+// already stored.
+const statement advance_attempt_sql{
+    "journal.advance_attempt",
+    "UPDATE call_attempts SET state = $3,"
+    " provider_call_id = COALESCE(provider_call_id, NULLIF($4, '')),"
+    " disposition = CASE WHEN $5 = 'none' THEN disposition"
+    "   WHEN $6 OR disposition = 'none' THEN $5 ELSE disposition END,"
+    " registered_at = CASE WHEN $3 = 'registered' THEN COALESCE(registered_at, now())"
+    "   ELSE registered_at END,"
+    " ongoing_at = CASE WHEN $3 = 'ongoing' THEN COALESCE(ongoing_at, now()) ELSE ongoing_at END,"
+    " ended_at = CASE WHEN $3 IN ('ended', 'failed', 'not_connected')"
+    "   THEN COALESCE(ended_at, now()) ELSE ended_at END,"
+    " analyzed_at = CASE WHEN $3 = 'analyzed' THEN COALESCE(analyzed_at, now())"
+    "   ELSE analyzed_at END,"
+    " in_doubt_at = CASE WHEN $3 = 'in_doubt' THEN COALESCE(in_doubt_at, now())"
+    "   ELSE in_doubt_at END,"
+    " updated_at = now()"
+    " WHERE tenant_id = $1 AND id = $2"};
+
+// A stale update ($16 false) only fills what is still missing; a current one replaces.
+std::string merged_text(const std::string& column) {
+  return column + " = CASE WHEN EXCLUDED." + column + " = '' THEN calls." + column +
+         " WHEN $16 OR calls." + column + " = '' THEN EXCLUDED." + column + " ELSE calls." +
+         column + " END";
+}
+
+std::string merged_nullable(const std::string& column) {
+  return column + " = CASE WHEN EXCLUDED." + column + " IS NULL THEN calls." + column +
+         " WHEN $16 OR calls." + column + " IS NULL THEN EXCLUDED." + column + " ELSE calls." +
+         column + " END";
+}
+
+const statement upsert_call_sql{
+    "journal.upsert_call",
+    "INSERT INTO calls (tenant_id, attempt_id, provider_status, disconnection_reason,"
+    " disposition, started_at, ended_at, duration_ms, cost_cents, transcript, summary,"
+    " sentiment, recording_url, in_voicemail, call_successful)"
+    " VALUES ($1, $2, $3, $4, $5, ts_of_ms($6), ts_of_ms($7), $8, $9, $10, $11, $12, $13, $14,"
+    " $15)"
+    " ON CONFLICT (attempt_id) DO UPDATE SET " +
+        merged_text("provider_status") + ", " + merged_text("disconnection_reason") +
+        ", disposition = CASE WHEN EXCLUDED.disposition = 'none' THEN calls.disposition"
+        " WHEN $16 OR calls.disposition = 'none' THEN EXCLUDED.disposition"
+        " ELSE calls.disposition END, " +
+        merged_nullable("started_at") + ", " + merged_nullable("ended_at") + ", " +
+        merged_nullable("duration_ms") + ", " + merged_nullable("cost_cents") + ", " +
+        merged_text("transcript") + ", " + merged_text("summary") + ", " +
+        merged_text("sentiment") + ", " + merged_text("recording_url") + ", " +
+        merged_nullable("in_voicemail") + ", " + merged_nullable("call_successful") +
+        ", updated_at = now()"
+        " WHERE calls.tenant_id = EXCLUDED.tenant_id"};
+
+const statement ensure_call_sql{"journal.ensure_call",
+                                "INSERT INTO calls (tenant_id, attempt_id) VALUES ($1, $2) ON "
+                                "CONFLICT (attempt_id) DO NOTHING"};
+
+const statement delete_segments_sql{
+    "journal.delete_segments",
+    "DELETE FROM call_segments WHERE tenant_id = $1 AND attempt_id = $2"};
+
+const statement insert_segment_sql{
+    "journal.insert_segment",
+    "INSERT INTO call_segments (tenant_id, attempt_id, seq, role, content)"
+    " VALUES ($1, $2, $3, $4, $5)"};
+
+const statement close_attempt_sql{
+    "journal.close_attempt",
+    "UPDATE call_attempts SET error = $3, counts_as_attempt = $4, closed_at = now(),"
+    " updated_at = now()"
+    " WHERE tenant_id = $1 AND id = $2"};
+
+// Only a lead still in progress takes the step: one cancelled meanwhile stays cancelled.
+const statement lead_next_step_sql{
+    "journal.lead_next_step",
+    "UPDATE leads SET status = $3,"
+    " attempts = CASE WHEN $4 THEN attempts ELSE GREATEST(attempts - 1, 0) END,"
+    " next_attempt_at = CASE WHEN $3 = 'pending' THEN ts_of_ms($5) ELSE NULL END,"
+    " terminal_reason = $6,"
+    " last_disposition = CASE WHEN $7 = 'none' THEN last_disposition ELSE $7 END,"
+    " updated_at = now()"
+    " WHERE tenant_id = $1 AND id = $2 AND status = 'in_progress'"};
+
+const std::string attempt_columns =
+    "id, tenant_id, COALESCE(campaign_id, 0) AS campaign_id, lead_id, attempt_no, from_number,"
+    " to_number, provider_agent_id, state, COALESCE(provider_call_id, '') AS provider_call_id";
+
+const statement find_attempt_sql{"journal.find_attempt",
+                                 "SELECT " + attempt_columns + " FROM call_attempts WHERE id = $1"};
+
+const statement find_attempt_by_call_id_sql{
+    "journal.find_attempt_by_call_id",
+    "SELECT " + attempt_columns + " FROM call_attempts WHERE provider_call_id = $1"};
+
+const statement mark_in_doubt_sql{
+    "journal.mark_in_doubt",
+    "UPDATE call_attempts SET state = 'in_doubt', in_doubt_at = now(), updated_at = now()"
+    " WHERE state = 'dialing' RETURNING " +
+        attempt_columns};
+
+const statement open_attempts_sql{
+    "journal.open_attempts",
+    "SELECT " + attempt_columns +
+        " FROM call_attempts WHERE tenant_id = $1 AND campaign_id = $2 AND closed_at IS NULL"
+        " ORDER BY id"};
+
+const std::string call_filter_clause =
+    " WHERE a.tenant_id = $1"
+    " AND ($2::text = '' OR a.state = $2)"
+    " AND ($3::bigint IS NULL OR a.campaign_id = $3)"
+    " AND ($4::bigint IS NULL OR a.lead_id = $4)"
+    " AND ($5::timestamptz IS NULL OR a.created_at >= $5)"
+    " AND ($6::timestamptz IS NULL OR a.created_at < $6)";
+
+const std::string call_columns =
+    "a.id, a.tenant_id, COALESCE(a.campaign_id, 0) AS campaign_id, a.lead_id, a.attempt_no,"
+    " COALESCE(a.provider_call_id, '') AS provider_call_id, a.state, a.from_number, a.to_number,"
+    " k.disconnection_reason, a.disposition, k.duration_ms, k.cost_cents, k.summary,"
+    " k.sentiment, k.transcript, k.recording_url, iso_utc(a.created_at) AS created_at,"
+    " iso_utc(k.started_at) AS started_at, iso_utc(k.ended_at) AS ended_at";
+
+const std::string calls_from =
+    " FROM call_attempts a"
+    " LEFT JOIN calls k ON k.tenant_id = a.tenant_id AND k.attempt_id = a.id";
+
+const statement count_calls_sql{"journal.count_calls",
+                                "SELECT count(*) FROM call_attempts a" + call_filter_clause};
+
+const statement list_calls_sql{"journal.list_calls",
+                               "SELECT " + call_columns + calls_from + call_filter_clause +
+                                   " ORDER BY a.created_at DESC, a.id DESC LIMIT $7 OFFSET $8"};
+
+const statement find_call_sql{"journal.find_call", "SELECT " + call_columns + calls_from +
+                                                       " WHERE a.tenant_id = $1 AND a.id = $2"};
+
+const statement segments_sql{
+    "journal.segments",
+    "SELECT seq, role, content FROM call_segments WHERE tenant_id = $1 AND attempt_id = $2"
+    " ORDER BY seq"};
+
+dial_candidate candidate_of(const pqxx::row& r) {
+  dial_candidate c;
+  c.lead_id = r["id"].as<id_t>();
+  c.phone = text_of(r["phone"]);
+  c.attempts = r["attempts"].as<std::int32_t>();
+  c.priority = r["priority"].as<std::int32_t>();
+  return c;
+}
+
+attempt_row attempt_of(const pqxx::row& r) {
+  attempt_row a;
+  a.attempt.attempt_id = r["id"].as<id_t>();
+  a.attempt.tenant_id = r["tenant_id"].as<id_t>();
+  a.attempt.campaign_id = r["campaign_id"].as<id_t>();
+  a.attempt.lead_id = r["lead_id"].as<id_t>();
+  a.attempt.attempt_no = r["attempt_no"].as<std::int32_t>();
+  a.attempt.from_number = text_of(r["from_number"]);
+  a.attempt.to_number = text_of(r["to_number"]);
+  a.attempt.provider_agent_id = text_of(r["provider_agent_id"]);
+  a.state = parse_attempt_state(text_of(r["state"])).value_or(attempt_state::planned);
+  a.provider_call_id = text_of(r["provider_call_id"]);
+  return a;
+}
+
+call_row call_of(const pqxx::row& r) {
+  call_row c;
+  c.id = r["id"].as<id_t>();
+  c.tenant_id = r["tenant_id"].as<id_t>();
+  c.campaign_id = r["campaign_id"].as<id_t>();
+  c.lead_id = r["lead_id"].as<id_t>();
+  c.attempt_no = r["attempt_no"].as<std::int32_t>();
+  c.provider_call_id = text_of(r["provider_call_id"]);
+  c.state = text_of(r["state"]);
+  c.from_number = text_of(r["from_number"]);
+  c.to_number = text_of(r["to_number"]);
+  c.disconnection_reason = text_of(r["disconnection_reason"]);
+  c.disposition = text_of(r["disposition"]);
+  c.duration_ms = optional_of<std::int64_t>(r["duration_ms"]);
+  c.cost_cents = optional_of<std::int64_t>(r["cost_cents"]);
+  c.summary = text_of(r["summary"]);
+  c.sentiment = text_of(r["sentiment"]);
+  c.transcript = text_of(r["transcript"]);
+  c.recording_url = text_of(r["recording_url"]);
+  c.created_at = text_of(r["created_at"]);
+  c.started_at = optional_text_of(r["started_at"]);
+  c.ended_at = optional_text_of(r["ended_at"]);
+  return c;
+}
+
+segment_row segment_of(const pqxx::row& r) {
+  segment_row s;
+  s.seq = r["seq"].as<std::int32_t>();
+  s.role = text_of(r["role"]);
+  s.content = text_of(r["content"]);
+  return s;
+}
+
+/// The attempt's journal entry locked for this transaction, if the tenant has it.
+struct locked_attempt {
+  id_t lead_id = 0;
+  attempt_state state = attempt_state::planned;
+  bool closed = false;
+};
+
+std::optional<locked_attempt> lock_attempt(pqxx::dbtransaction& tx, id_t tenant_id,
+                                           id_t attempt_id) {
+  auto r = run(tx, lock_attempt_sql, tenant_id, attempt_id);
+  if (r.empty()) return std::nullopt;
+  locked_attempt a;
+  a.lead_id = r[0]["lead_id"].as<id_t>();
+  a.state = parse_attempt_state(text_of(r[0]["state"])).value_or(attempt_state::planned);
+  a.closed = r[0]["closed"].as<bool>();
+  return a;
+}
+
+/// The later of the stored and the reported state: a journal entry never moves back.
+attempt_state forward_state(attempt_state stored, attempt_state reported) {
+  return progress_rank(reported) > progress_rank(stored) ? reported : stored;
+}
+
+}  // namespace
+
+std::vector<dial_candidate> next_dial_candidates(database& db, id_t tenant_id, id_t campaign_id,
+                                                 epoch_ms now, std::int32_t limit,
+                                                 const std::vector<id_t>& exclude) {
+  std::vector<dial_candidate> candidates;
+  const std::string excluded = id_array(exclude);
+  db.transact([&](pqxx::dbtransaction& tx) {
+    candidates = all_of<dial_candidate>(
+        run(tx, candidates_sql, tenant_id, campaign_id, now, excluded, non_negative(limit)),
+        candidate_of);
+  });
+  return candidates;
+}
+
+std::optional<epoch_ms> earliest_pending_at(database& db, id_t tenant_id, id_t campaign_id) {
+  std::optional<epoch_ms> earliest;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    auto r = run(tx, earliest_pending_sql, tenant_id, campaign_id)[0];
+    earliest.reset();
+    if (r["pending"].as<std::int64_t>() == 0) return;
+    // A pending lead never scheduled is due since forever.
+    earliest = r["unscheduled"].as<bool>() ? epoch_ms{0} : r["earliest"].as<epoch_ms>();
+  });
+  return earliest;
+}
+
+std::int64_t open_lead_count(database& db, id_t tenant_id, id_t campaign_id) {
+  std::int64_t open = 0;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    open = run(tx, open_leads_sql, tenant_id, campaign_id)[0][0].as<std::int64_t>();
+  });
+  return open;
+}
+
+std::optional<dial_attempt> journal_dialing(database& db, const campaign_plan& plan,
+                                            const dial_candidate& lead) {
+  std::optional<dial_attempt> journalled;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    journalled.reset();
+    // The row lock makes a concurrent journal_dialing of the same lead wait for this
+    // transaction, then see the lead in_progress and give up: at most one attempt is open.
+    auto locked = run(tx, lock_lead_sql, plan.tenant_id, lead.lead_id, plan.id);
+    if (locked.empty() || text_of(locked[0]["status"]) != name_of(lead_status::pending)) return;
+
+    dial_attempt a;
+    a.tenant_id = plan.tenant_id;
+    a.campaign_id = plan.id;
+    a.lead_id = lead.lead_id;
+    a.attempt_no = locked[0]["attempts"].as<std::int32_t>() + 1;
+    a.from_number = plan.from_number;
+    a.to_number = text_of(locked[0]["phone"]);
+    a.provider_agent_id = plan.provider_agent_id;
+    a.attempt_id = run(tx, insert_attempt_sql, a.tenant_id, a.campaign_id, a.lead_id, a.attempt_no,
+                       a.provider_agent_id, a.from_number, a.to_number)[0][0]
+                       .as<id_t>();
+    run(tx, lead_in_progress_sql, a.tenant_id, a.lead_id);
+    journalled = std::move(a);
+  });
+  return journalled;
+}
+
+void journal_registered(database& db, id_t tenant_id, id_t attempt_id,
+                        const std::string& provider_call_id) {
+  db.transact([&](pqxx::dbtransaction& tx) {
+    auto locked = lock_attempt(tx, tenant_id, attempt_id);
+    if (!locked) return;
+    run(tx, advance_attempt_sql, tenant_id, attempt_id,
+        name_of(forward_state(locked->state, attempt_state::registered)), provider_call_id,
+        name_of(disposition::none), false);
+  });
+}
+
+void record_call_progress(database& db, id_t tenant_id, id_t attempt_id, attempt_state state,
+                          disposition outcome, const provider_call& call) {
+  db.transact([&](pqxx::dbtransaction& tx) {
+    auto locked = lock_attempt(tx, tenant_id, attempt_id);
+    if (!locked) return;
+    const bool current = progress_rank(state) >= progress_rank(locked->state);
+    run(tx, advance_attempt_sql, tenant_id, attempt_id,
+        name_of(forward_state(locked->state, state)), call.call_id, name_of(outcome), current);
+    run(tx, upsert_call_sql, tenant_id, attempt_id, call.call_status, call.disconnection_reason,
+        name_of(outcome), call.start_timestamp, call.end_timestamp, call.duration_ms,
+        call.cost_cents, call.transcript, call.call_summary, call.user_sentiment,
+        call.recording_url, call.in_voicemail, call.call_successful, current);
+  });
+}
+
+void store_segments(database& db, id_t tenant_id, id_t attempt_id,
+                    const std::vector<segment_row>& segments) {
+  db.transact([&](pqxx::dbtransaction& tx) {
+    if (!lock_attempt(tx, tenant_id, attempt_id)) return;
+    run(tx, ensure_call_sql, tenant_id, attempt_id);
+    run(tx, delete_segments_sql, tenant_id, attempt_id);
+    for (const auto& s : segments)
+      run(tx, insert_segment_sql, tenant_id, attempt_id, s.seq, s.role, s.content);
+  });
+}
+
+void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state final_state,
+                   disposition outcome, const std::string& error, const lead_next_step& next) {
+  db.transact([&](pqxx::dbtransaction& tx) {
+    auto locked = lock_attempt(tx, tenant_id, attempt_id);
+    // Closing twice must not apply the lead's step twice (e.g. give an attempt back twice).
+    if (!locked || locked->closed) return;
+    run(tx, advance_attempt_sql, tenant_id, attempt_id,
+        name_of(forward_state(locked->state, final_state)), std::string{}, name_of(outcome), true);
+    run(tx, close_attempt_sql, tenant_id, attempt_id, error, next.counts_as_attempt);
+    run(tx, lead_next_step_sql, tenant_id, locked->lead_id, name_of(next.status),
+        next.counts_as_attempt, next.next_attempt_at, next.terminal_reason, name_of(outcome));
+  });
+}
+
+std::optional<attempt_row> find_attempt(database& db, id_t attempt_id) {
+  std::optional<attempt_row> found;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    found = first_of<attempt_row>(run(tx, find_attempt_sql, attempt_id), attempt_of);
+  });
+  return found;
+}
+
+std::optional<attempt_row> find_attempt_by_call_id(database& db, const std::string& call_id) {
+  std::optional<attempt_row> found;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    found = first_of<attempt_row>(run(tx, find_attempt_by_call_id_sql, call_id), attempt_of);
+  });
+  return found;
+}
+
+std::vector<attempt_row> mark_dialing_in_doubt(database& db) {
+  std::vector<attempt_row> marked;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    marked = all_of<attempt_row>(run(tx, mark_in_doubt_sql), attempt_of);
+  });
+  std::sort(marked.begin(), marked.end(), [](const attempt_row& a, const attempt_row& b) {
+    return a.attempt.attempt_id < b.attempt.attempt_id;
+  });
+  return marked;
+}
+
+std::vector<attempt_row> open_attempts(database& db, id_t tenant_id, id_t campaign_id) {
+  std::vector<attempt_row> open;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    open = all_of<attempt_row>(run(tx, open_attempts_sql, tenant_id, campaign_id), attempt_of);
+  });
+  return open;
+}
+
+page<call_row> list_calls(database& db, id_t tenant_id, const call_filter& f) {
+  page<call_row> result;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    result.total = run(tx, count_calls_sql, tenant_id, f.status, f.campaign_id, f.lead_id,
+                       f.from_date, f.to_date)[0][0]
+                       .as<std::int64_t>();
+    result.items =
+        all_of<call_row>(run(tx, list_calls_sql, tenant_id, f.status, f.campaign_id, f.lead_id,
+                             f.from_date, f.to_date, non_negative(f.limit), non_negative(f.offset)),
+                         call_of);
+  });
+  return result;
+}
+
+std::optional<call_row> find_call(database& db, id_t tenant_id, id_t call_id) {
+  std::optional<call_row> found;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    found = first_of<call_row>(run(tx, find_call_sql, tenant_id, call_id), call_of);
+    if (found)
+      found->segments = all_of<segment_row>(run(tx, segments_sql, tenant_id, call_id), segment_of);
+  });
+  return found;
+}
+
+}  // namespace dialer::storage

@@ -1,0 +1,59 @@
+#include "core/engine_config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace dialer {
+namespace {
+
+const std::map<std::string, std::string> required = {{"jwt_secret", "0123456789abcdef"},
+                                                      {"retell.api_key", "key"}};
+
+TEST(engine_config, defaults_and_file_values) {
+  auto values = required;
+  values["listen"] = "0.0.0.0:9000";
+  values["engine.hopper_batch"] = "50";
+  values["retell.base_url"] = "http://127.0.0.1:7000/";
+  auto r = build_engine_config(values, {});
+  ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+  EXPECT_EQ(r.config.listen_host, "0.0.0.0");
+  EXPECT_EQ(r.config.listen_port, 9000);
+  EXPECT_EQ(r.config.hopper_batch, 50);
+  EXPECT_EQ(r.config.retell_base_url, "http://127.0.0.1:7000");
+  EXPECT_EQ(r.config.log_level, "info");
+}
+
+TEST(engine_config, environment_overrides_the_file) {
+  auto values = required;
+  values["listen"] = "127.0.0.1:9000";
+  auto r = build_engine_config(values, {{"DIALER_LISTEN", "127.0.0.1:0"},
+                                        {"RETELL_API_KEY", "from_env"},
+                                        {"DATABASE_URL", "postgresql:///x"}});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.listen_port, 0);
+  EXPECT_EQ(r.config.retell_api_key, "from_env");
+  EXPECT_EQ(r.config.database_url, "postgresql:///x");
+}
+
+TEST(engine_config, unknown_keys_bad_values_and_missing_settings_are_errors) {
+  auto r = build_engine_config({{"listen", "nohostport"},
+                                {"engine.hoper_batch", "5"},
+                                {"engine.storage_threads", "many"},
+                                {"log_level", "loud"},
+                                {"jwt_secret", "short"}},
+                               {});
+  std::string all;
+  for (const auto& e : r.errors) all += e + "\n";
+  EXPECT_NE(all.find("unknown configuration key 'engine.hoper_batch'"), std::string::npos) << all;
+  EXPECT_NE(all.find("listen: must be host:port"), std::string::npos) << all;
+  EXPECT_NE(all.find("engine.storage_threads: must be an integer"), std::string::npos) << all;
+  EXPECT_NE(all.find("log_level"), std::string::npos) << all;
+  EXPECT_NE(all.find("jwt_secret: must have at least 16"), std::string::npos) << all;
+  EXPECT_NE(all.find("retell.api_key is required"), std::string::npos) << all;
+}
+
+TEST(engine_config, every_key_is_documented) {
+  for (const auto& k : config_keys()) EXPECT_GT(std::string(k.description).size(), 5u) << k.name;
+}
+
+}  // namespace
+}  // namespace dialer

@@ -1,0 +1,143 @@
+#include "storage/webhook_inbox.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "storage/dial_journal.hpp"
+#include "storage/leads.hpp"
+#include "test_database.hpp"
+
+namespace dialer::storage {
+namespace {
+
+using test::db;
+
+/// A journalled attempt to attach webhooks to.
+dial_attempt an_attempt() {
+  auto setup = test::new_campaign(test::new_tenant());
+  auto lead = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  return *journal_dialing(db(), setup.plan, dial_candidate{lead.id, lead.phone, 0, 0});
+}
+
+const inbox_row* find_in(const std::vector<inbox_row>& rows, id_t id) {
+  auto it = std::find_if(rows.begin(), rows.end(), [&](const inbox_row& r) { return r.id == id; });
+  return it == rows.end() ? nullptr : &*it;
+}
+
+TEST(webhook_inbox, stores_the_exact_body_once_per_call_and_event) {
+  auto a = an_attempt();
+  const auto call_id = test::unique("call_");
+  const std::string body = "{\"event\":\"call_started\",  \"call\":{\"call_id\":\"" + call_id +
+                           "\",\"note\":\"caf\xc3\xa9 \\u00e9 \\\\ tab\\t\"}}\n";
+
+  auto [id, stored] = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_started", body);
+  EXPECT_GT(id, 0);
+  EXPECT_TRUE(stored);
+  EXPECT_EQ(webhook_count(db(), call_id), 1);
+
+  auto [again_id, again_stored] =
+      store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_started", body + " ");
+  EXPECT_EQ(again_id, id);
+  EXPECT_FALSE(again_stored);
+  EXPECT_EQ(webhook_count(db(), call_id), 1);
+
+  auto [ended_id, ended_stored] =
+      store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_ended", "{}");
+  EXPECT_TRUE(ended_stored);
+  EXPECT_NE(ended_id, id);
+  EXPECT_EQ(webhook_count(db(), call_id), 2);
+
+  auto pending = unapplied_webhooks(db());
+  const inbox_row* row = find_in(pending, id);
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->tenant_id, a.tenant_id);
+  EXPECT_EQ(row->attempt_id, a.attempt_id);
+  EXPECT_EQ(row->provider_call_id, call_id);
+  EXPECT_EQ(row->event, "call_started");
+  EXPECT_EQ(row->body, body);
+  EXPECT_FALSE(row->applied);
+}
+
+TEST(webhook_inbox, unapplied_are_oldest_first_and_marking_applied_removes_them) {
+  auto a = an_attempt();
+  const auto call_id = test::unique("call_");
+  auto first = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_started", "{}").first;
+  auto second = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_ended", "{}").first;
+  auto third = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_analyzed", "{}").first;
+
+  auto pending = unapplied_webhooks(db());
+  for (std::size_t i = 1; i < pending.size(); ++i) EXPECT_LT(pending[i - 1].id, pending[i].id);
+  ASSERT_NE(find_in(pending, first), nullptr);
+  ASSERT_NE(find_in(pending, second), nullptr);
+
+  mark_webhook_applied(db(), second);
+  mark_webhook_applied(db(), second);  // idempotent
+  pending = unapplied_webhooks(db());
+  EXPECT_NE(find_in(pending, first), nullptr);
+  EXPECT_EQ(find_in(pending, second), nullptr);
+  EXPECT_NE(find_in(pending, third), nullptr);
+
+  // A duplicate of an applied event is still a duplicate: it is not replayed.
+  auto dup = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_ended", "{}");
+  EXPECT_EQ(dup.first, second);
+  EXPECT_FALSE(dup.second);
+  EXPECT_EQ(find_in(unapplied_webhooks(db()), second), nullptr);
+}
+
+TEST(webhook_inbox, a_webhook_without_a_known_attempt_is_stored_with_attempt_zero) {
+  const id_t tenant = test::new_tenant();
+  const auto call_id = test::unique("call_");
+  auto [id, stored] = store_webhook(db(), tenant, 0, call_id, "call_started", "{}");
+  EXPECT_TRUE(stored);
+  const inbox_row* row = find_in(unapplied_webhooks(db()), id);
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->attempt_id, 0);
+}
+
+TEST(webhook_inbox, an_attempt_of_another_tenant_is_refused) {
+  auto a = an_attempt();
+  const id_t intruder = test::new_tenant();
+  const auto call_id = test::unique("call_");
+  EXPECT_THROW(store_webhook(db(), intruder, a.attempt_id, call_id, "call_started", "{}"),
+               storage_error);
+  EXPECT_EQ(webhook_count(db(), call_id), 0);
+}
+
+TEST(webhook_inbox, a_duplicate_from_another_tenant_reveals_nothing) {
+  auto a = an_attempt();
+  const auto call_id = test::unique("call_");
+  store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_started", "{}");
+  auto [id, stored] = store_webhook(db(), test::new_tenant(), 0, call_id, "call_started", "{}");
+  EXPECT_EQ(id, 0);
+  EXPECT_FALSE(stored);
+  EXPECT_EQ(webhook_count(db(), call_id), 1);
+}
+
+TEST(webhook_inbox, concurrent_deliveries_of_one_event_store_it_once) {
+  auto a = an_attempt();
+  const auto call_id = test::unique("call_");
+  database second(test::db_url(), 2);
+  std::atomic<int> stored{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  std::vector<id_t> ids(4);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      while (!go) std::this_thread::yield();
+      auto result = store_webhook(t % 2 == 0 ? db() : second, a.tenant_id, a.attempt_id, call_id,
+                                  "call_ended", "{\"n\":" + std::to_string(t) + "}");
+      ids[t] = result.first;
+      if (result.second) ++stored;
+    });
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(webhook_count(db(), call_id), 1);
+  for (id_t id : ids) EXPECT_EQ(id, ids[0]);
+}
+
+}  // namespace
+}  // namespace dialer::storage
