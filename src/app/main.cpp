@@ -67,6 +67,9 @@ int run(const dialer::engine_config& cfg) {
   server_opts.port = cfg.listen_port;
   server_opts.max_body_bytes = static_cast<std::size_t>(cfg.max_body_bytes);
   server_opts.read_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
+  server_opts.on_handler_error = [](const std::string& request_id, const std::string& what) {
+    spdlog::error("request {} failed in its handler: {}", request_id, what);
+  };
   http::server server(io, server_opts, routes);
   server.start();
 

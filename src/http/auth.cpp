@@ -100,8 +100,7 @@ bool header_is_hs256(std::string_view encoded) {
       std::string_view(alg->value.GetString(), alg->value.GetStringLength()) != "HS256")
     return false;
   auto typ = doc.FindMember("typ");
-  if (typ != doc.MemberEnd() &&
-      (!typ->value.IsString() || !iequals(typ->value.GetString(), "JWT")))
+  if (typ != doc.MemberEnd() && (!typ->value.IsString() || !iequals(typ->value.GetString(), "JWT")))
     return false;
   // We implement no header extensions, so a token that demands one is refused (RFC 7515 4.1.11).
   return !doc.HasMember("crit");
@@ -150,15 +149,14 @@ std::string make_salt() {
   return to_hex(bytes.data(), bytes.size());
 }
 
-std::string hash_password(std::string_view password, std::string_view salt,
-                          unsigned iterations) {
+std::string hash_password(std::string_view password, std::string_view salt, unsigned iterations) {
   if (iterations == 0 || iterations > max_iterations)
     throw std::invalid_argument("hash_password: iterations out of range");
   std::array<unsigned char, derived_key_bytes> key{};
   if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
                         reinterpret_cast<const unsigned char*>(salt.data()),
-                        static_cast<int>(salt.size()), static_cast<int>(iterations),
-                        EVP_sha256(), static_cast<int>(key.size()), key.data()) != 1)
+                        static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                        static_cast<int>(key.size()), key.data()) != 1)
     throw std::runtime_error("PKCS5_PBKDF2_HMAC failed");
   std::string out(hash_scheme);
   out += '$';
@@ -182,8 +180,7 @@ bool check_password(std::string_view password, std::string_view salt, std::strin
   std::string_view expected = stored.substr(second + 1);
   if (expected.size() != derived_key_bytes * 2) return false;
   std::string actual = hash_password(password, salt, iterations);
-  bool same =
-      equal_constant_time(std::string_view(actual).substr(actual.rfind('$') + 1), expected);
+  bool same = equal_constant_time(std::string_view(actual).substr(actual.rfind('$') + 1), expected);
   OPENSSL_cleanse(actual.data(), actual.size());
   return same;
 }

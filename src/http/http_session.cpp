@@ -39,9 +39,13 @@ std::string lower(beast::string_view s) {
   return out;
 }
 
-std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view to_std(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 
-bool iequals(beast::string_view a, beast::string_view b) { return beast::iequals(a, b); }
+bool iequals(beast::string_view a, beast::string_view b) {
+  return beast::iequals(a, b);
+}
 
 bool is_parse_error(const beast::error_code& ec) {
   return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_method).category();
@@ -110,8 +114,7 @@ http_session::http_session(tcp::socket&& socket, std::shared_ptr<server_context>
 http_session::~http_session() = default;
 
 void http_session::run() {
-  net::dispatch(stream_.get_executor(),
-                [self = shared_from_this()] { self->start_request(); });
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->start_request(); });
 }
 
 void http_session::close() {
@@ -167,7 +170,7 @@ void http_session::on_read_header(beast::error_code ec, std::size_t) {
   const auto& header = parser_->get();
   if (iequals(header[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
     continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                      header.version());
+                                                                     header.version());
     // Written under the request's deadline, which is still armed.
     bhttp::async_write(
         stream_, *continue_,
@@ -203,11 +206,11 @@ void http_session::fail_request(beast::error_code ec) {
   head_ = false;
   const auto& opts = context_->options();
   if (ec == bhttp::error::body_limit) {
-    return send(error_response(413, "PAYLOAD_TOO_LARGE",
-                               "The request body exceeds " + std::to_string(opts.max_body_bytes) +
-                                   " bytes",
-                               request_id_),
-                true, true);
+    return send(
+        error_response(413, "PAYLOAD_TOO_LARGE",
+                       "The request body exceeds " + std::to_string(opts.max_body_bytes) + " bytes",
+                       request_id_),
+        true, true);
   }
   if (ec == bhttp::error::header_limit) {
     return send(error_response(431, "PAYLOAD_TOO_LARGE",
@@ -217,9 +220,9 @@ void http_session::fail_request(beast::error_code ec) {
                 true, true);
   }
   if (ec == bhttp::error::buffer_overflow) {
-    return send(error_response(431, "PAYLOAD_TOO_LARGE", "The request headers are too large",
-                               request_id_),
-                true, true);
+    return send(
+        error_response(431, "PAYLOAD_TOO_LARGE", "The request headers are too large", request_id_),
+        true, true);
   }
   if (is_parse_error(ec) && ec != bhttp::error::end_of_stream &&
       ec != bhttp::error::partial_message) {
@@ -242,10 +245,23 @@ void http_session::dispatch_request() {
   request req = to_request(std::move(message), request_id_);
   responder respond = make_responder();
   responder fallback = respond;  // shares the reply: answers only if nothing else did
+  std::string what;
   try {
     context_->routes().route(std::move(req), std::move(respond));
+    return;
+  } catch (const std::exception& e) {
+    what = e.what();
   } catch (...) {
-    fallback(error_response(500, "INTERNAL", "Internal server error", request_id_));
+    what = "unknown exception";
+  }
+  fallback(error_response(500, "INTERNAL", "Internal server error", request_id_));
+  const auto& report = context_->options().on_handler_error;
+  if (report) {
+    try {
+      report(request_id_, what);
+    } catch (...) {
+      // A failing error reporter must not take the session down.
+    }
   }
 }
 
@@ -265,7 +281,8 @@ void http_session::send(response res, bool close_after, bool drain_after) {
   awaiting_response_ = false;
   auto out = std::make_shared<beast_response>();
   try {
-    unsigned status = res.status >= 100 && res.status <= 999 ? res.status : 500;
+    // A handler answers with a final status; an interim (1xx) one would desync the client.
+    unsigned status = res.status >= 200 && res.status <= 599 ? res.status : 500;
     out->result(status);
     out->version(version_);
     for (const auto& [name, value] : res.headers) {
@@ -278,10 +295,10 @@ void http_session::send(response res, bool close_after, bool drain_after) {
     out->set(bhttp::field::content_type, res.content_type);
     out->set("X-Request-Id", request_id_);
     out->keep_alive(!close_after);
-    bool bodiless = status / 100 == 1 || status == 204 || status == 304;
+    bool bodiless = status == 204 || status == 304;
     if (!bodiless) out->body() = std::move(res.body);
     out->prepare_payload();
-    // No Content-Length on 1xx/204 (RFC 7230 3.3.2), nor on 304 where it would describe
+    // No Content-Length on 204 (RFC 7230 3.3.2), nor on 304 where it would describe
     // a representation we do not send.
     if (bodiless) out->content_length(boost::none);
     if (head_) {
@@ -325,8 +342,8 @@ void http_session::do_drain() {
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream_.expires_after(std::min<std::chrono::milliseconds>(
-      max_drain_time, std::chrono::duration_cast<std::chrono::milliseconds>(
-                          context_->options().read_timeout)));
+      max_drain_time,
+      std::chrono::duration_cast<std::chrono::milliseconds>(context_->options().read_timeout)));
   stream_.async_read_some(net::buffer(drain_buffer_),
                           beast::bind_front_handler(&http_session::on_drain, shared_from_this()));
 }

@@ -63,7 +63,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<server_context> context_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::shared_ptr<beast_response> out_;       ///< the one write in flight, if any
+  std::shared_ptr<beast_response> out_;  ///< the one write in flight, if any
   std::shared_ptr<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
   std::array<char, 8192> drain_buffer_{};
 

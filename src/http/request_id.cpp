@@ -15,9 +15,9 @@ std::string make_request_id() {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     // The id only has to be unique enough to correlate logs: fall back to time and a counter.
     static std::atomic<std::uint64_t> counter{0};
-    std::uint64_t v = static_cast<std::uint64_t>(
-                          std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                      (counter.fetch_add(1) * 0x9e3779b97f4a7c15ULL);
+    std::uint64_t v =
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+        (counter.fetch_add(1) * 0x9e3779b97f4a7c15ULL);
     for (auto& b : bytes) {
       b = static_cast<unsigned char>(v & 0xff);
       v >>= 8;

@@ -66,8 +66,8 @@ void router::route(request&& req, responder respond) const {
 
   if (best == nullptr) {
     if (allowed.empty()) {
-      respond(error_response(404, "RESOURCE_NOT_FOUND", "No resource at " + req.path,
-                             req.request_id));
+      respond(
+          error_response(404, "RESOURCE_NOT_FOUND", "No resource at " + req.path, req.request_id));
       return;
     }
     std::string allow;

@@ -47,6 +47,7 @@ server::~server() {
 
 void server::start() {
   if (impl_->acceptor) throw std::runtime_error("http server: already started");
+  if (impl_->context->stopping()) throw std::runtime_error("http server: stopped, not restartable");
   const auto& opts = impl_->context->options();
   auto acceptor = std::make_shared<listener>(impl_->io, impl_->context);
   acceptor->open(resolve(impl_->io, opts.host, opts.port));
@@ -59,6 +60,8 @@ void server::stop() {
   impl_->context->close_all();
 }
 
-std::uint16_t server::port() const { return impl_->acceptor ? impl_->acceptor->port() : 0; }
+std::uint16_t server::port() const {
+  return impl_->acceptor ? impl_->acceptor->port() : 0;
+}
 
 }  // namespace dialer::http

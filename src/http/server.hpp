@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,8 @@ struct server_options {
   std::chrono::milliseconds read_timeout{10'000};  ///< whole request (headers + body)
   std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive between requests
   std::chrono::milliseconds write_timeout{10'000};  ///< writing one response
+  /// Told (on an I/O thread) of an exception escaping a handler, which got 500 INTERNAL.
+  std::function<void(const std::string& request_id, const std::string& what)> on_handler_error;
 };
 
 /// The Beast HTTP/1.1 server: a listener and one session per connection. Sessions only do

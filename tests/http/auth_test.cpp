@@ -60,7 +60,9 @@ std::string raw_token(jwt_alg_t alg, std::string_view key, const char* grants_js
   return out;
 }
 
-token_claims sample() { return token_claims{42, 7, true, now + 3600}; }
+token_claims sample() {
+  return token_claims{42, 7, true, now + 3600};
+}
 
 TEST(password, hash_round_trip) {
   auto salt = make_salt();
@@ -167,8 +169,8 @@ TEST(token, tampered_payload_is_rejected) {
   c.is_admin = false;
   auto parts = split(issue_token(secret, c));
   ASSERT_EQ(parts.size(), 3u);
-  std::string forged_payload = base64url(
-      R"({"exp":)" + std::to_string(now + 3600) + R"(,"is_admin":true,"sub":"42","tenant_id":7})");
+  std::string forged_payload = base64url(R"({"exp":)" + std::to_string(now + 3600) +
+                                         R"(,"is_admin":true,"sub":"42","tenant_id":7})");
   EXPECT_FALSE(verify_token(secret, parts[0] + "." + forged_payload + "." + parts[2], now));
   // Another tenant in an otherwise identical token.
   std::string other_tenant = base64url(R"({"exp":)" + std::to_string(now + 3600) +
@@ -194,8 +196,8 @@ TEST(token, alg_none_is_rejected) {
 }
 
 TEST(token, other_algorithms_with_the_same_secret_are_rejected) {
-  std::string grants = R"({"sub":"42","tenant_id":7,"is_admin":true,"exp":)" +
-                       std::to_string(now + 3600) + "}";
+  std::string grants =
+      R"({"sub":"42","tenant_id":7,"is_admin":true,"exp":)" + std::to_string(now + 3600) + "}";
   auto hs256 = raw_token(JWT_ALG_HS256, secret, grants.c_str());
   EXPECT_TRUE(verify_token(secret, hs256, now));  // control: the same grants are fine
   EXPECT_FALSE(verify_token(secret, raw_token(JWT_ALG_HS512, secret, grants.c_str()), now));
@@ -229,9 +231,9 @@ TEST(token, missing_or_mistyped_claims_are_rejected) {
 
 TEST(token, garbage_is_rejected) {
   auto token = issue_token(secret, sample());
-  for (std::string bad : {std::string(""), std::string("."), std::string(".."),
-                          std::string("abc"), std::string("a.b.c"), token + ".",
-                          token + "=", "x" + token, std::string(10000, 'a')}) {
+  for (std::string bad :
+       {std::string(""), std::string("."), std::string(".."), std::string("abc"),
+        std::string("a.b.c"), token + ".", token + "=", "x" + token, std::string(10000, 'a')}) {
     EXPECT_FALSE(verify_token(secret, bad, now)) << bad.substr(0, 40);
   }
 }
@@ -245,8 +247,8 @@ TEST(bearer, extracts_the_credential) {
   EXPECT_EQ(bearer_token(req), std::optional<std::string>("key_123"));
   req.headers["authorization"] = "BEARER x";
   EXPECT_EQ(bearer_token(req), std::optional<std::string>("x"));
-  for (const char* bad : {"Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearerabc", "Token abc",
-                          "Bearer a b", ""}) {
+  for (const char* bad :
+       {"Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearerabc", "Token abc", "Bearer a b", ""}) {
     req.headers["authorization"] = bad;
     EXPECT_FALSE(bearer_token(req)) << bad;
   }

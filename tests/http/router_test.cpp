@@ -33,9 +33,8 @@ std::string header_of(const response& res, const std::string& name) {
 TEST(error_response, has_exactly_the_api_shape) {
   auto res = error_response(404, "CAMPAIGN_NOT_FOUND", "Campaign 123 not found", "req_1");
   EXPECT_EQ(res.status, 404u);
-  EXPECT_EQ(res.body,
-            R"({"error":{"code":"CAMPAIGN_NOT_FOUND","message":"Campaign 123 not found",)"
-            R"("details":{},"request_id":"req_1"}})");
+  EXPECT_EQ(res.body, R"({"error":{"code":"CAMPAIGN_NOT_FOUND","message":"Campaign 123 not found",)"
+                      R"("details":{},"request_id":"req_1"}})");
   EXPECT_EQ(header_of(res, "X-Request-Id"), "req_1");
   EXPECT_EQ(res.content_type, "application/json; charset=utf-8");
 }
@@ -88,8 +87,7 @@ TEST_F(router_test, matches_literals_and_params) {
   EXPECT_EQ(route(r_, make_request("POST", "/api/v1/campaigns/42/start?x=1"))->body, "start");
   EXPECT_EQ(seen_.path_params, (std::map<std::string, std::string>{{"id", "42"}}));
 
-  EXPECT_EQ(route(r_, make_request("DELETE", "/api/v1/leads/7/notes/a%2Fb"))->body,
-            "delete_note");
+  EXPECT_EQ(route(r_, make_request("DELETE", "/api/v1/leads/7/notes/a%2Fb"))->body, "delete_note");
   EXPECT_EQ(seen_.path_params,
             (std::map<std::string, std::string>{{"lead_id", "7"}, {"note", "a/b"}}));
 }

@@ -32,7 +32,9 @@ using beast_response = bhttp::response<bhttp::string_body>;
 /// Every client step gets this long; a healthy server answers in milliseconds.
 constexpr auto client_deadline = 5s;
 
-tcp::endpoint local(std::uint16_t port) { return {net::ip::make_address("127.0.0.1"), port}; }
+tcp::endpoint local(std::uint16_t port) {
+  return {net::ip::make_address("127.0.0.1"), port};
+}
 
 beast_request make_request(bhttp::verb verb, std::string target, std::string body = {}) {
   beast_request req{verb, target, 11};
@@ -54,8 +56,7 @@ std::optional<api_error> parse_error(const std::string& body) {
   const auto& err = doc["error"];
   if (!err.IsObject() || !err.HasMember("code") || !err["code"].IsString() ||
       !err.HasMember("message") || !err["message"].IsString() || !err.HasMember("details") ||
-      !err["details"].IsObject() || !err.HasMember("request_id") ||
-      !err["request_id"].IsString())
+      !err["details"].IsObject() || !err.HasMember("request_id") || !err["request_id"].IsString())
     return std::nullopt;
   return api_error{err["code"].GetString(), err["request_id"].GetString()};
 }
@@ -370,10 +371,21 @@ TEST_F(server_test, handler_may_answer_later_from_another_thread) {
 }
 
 TEST_F(server_test, throwing_handler_gives_500_internal_and_the_connection_survives) {
-  routes_.add("GET", "/boom", [](request&&, responder) -> void {
-    throw std::runtime_error("secret detail");
-  });
-  start();
+  routes_.add("GET", "/boom",
+              [](request&&, responder) -> void { throw std::runtime_error("secret detail"); });
+  struct report {
+    std::mutex mutex;
+    std::string request_id;
+    std::string what;
+  };
+  auto reported = std::make_shared<report>();
+  auto options = test_options();
+  options.on_handler_error = [reported](const std::string& id, const std::string& what) {
+    std::lock_guard<std::mutex> lock(reported->mutex);
+    reported->request_id = id;
+    reported->what = what;
+  };
+  start(options);
   test_client c(port_);
   auto res = c.send(make_request(bhttp::verb::get, "/boom"));
   ASSERT_TRUE(res) << c.error().message();
@@ -383,6 +395,11 @@ TEST_F(server_test, throwing_handler_gives_500_internal_and_the_connection_survi
   EXPECT_EQ(err->code, "INTERNAL");
   EXPECT_EQ(err->request_id, (*res)["X-Request-Id"]);
   EXPECT_EQ(res->body().find("secret detail"), std::string::npos);
+  {
+    std::lock_guard<std::mutex> lock(reported->mutex);
+    EXPECT_EQ(reported->what, "secret detail");
+    EXPECT_EQ(reported->request_id, err->request_id);
+  }
   auto next = c.send(make_request(bhttp::verb::get, "/ok"));
   ASSERT_TRUE(next) << c.error().message();
   EXPECT_EQ(next->result_int(), 200u);
@@ -444,8 +461,9 @@ TEST_F(server_test, body_over_the_limit_gets_413_and_the_connection_closes) {
   }
   {  // declared only: answered as soon as the headers are in
     test_client c(port_);
-    ASSERT_TRUE(c.write_raw(
-        "POST /count HTTP/1.1\r\nHost: x\r\nX-Request-Id: big-1\r\nContent-Length: 1000000\r\n\r\n"));
+    ASSERT_TRUE(
+        c.write_raw("POST /count HTTP/1.1\r\nHost: x\r\nX-Request-Id: big-1\r\nContent-Length: "
+                    "1000000\r\n\r\n"));
     auto res = c.read();
     ASSERT_TRUE(res) << c.error().message();
     EXPECT_EQ(res->result_int(), 413u);
@@ -467,6 +485,39 @@ TEST_F(server_test, body_over_the_limit_gets_413_and_the_connection_closes) {
     EXPECT_TRUE(c.closed_within(client_deadline));
   }
   EXPECT_EQ(called->load(), 0);
+}
+
+TEST_F(server_test, bodies_much_larger_than_the_read_buffer_arrive_whole) {
+  start(server_options{});  // the defaults: 1 MiB bodies, 16 KiB headers
+  std::string body(1 << 20, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>(i * 131 % 251);
+  test_client c(port_);
+  auto res = c.send(make_request(bhttp::verb::post, "/echo", body));
+  ASSERT_TRUE(res) << c.error().message();
+  EXPECT_EQ(res->result_int(), 200u);
+  EXPECT_TRUE(res->body() == body);
+  res = c.send(make_request(bhttp::verb::post, "/echo", body + "x"));
+  ASSERT_TRUE(res) << c.error().message();
+  EXPECT_EQ(res->result_int(), 413u);
+}
+
+TEST_F(server_test, interim_or_invalid_status_from_a_handler_becomes_500) {
+  routes_.add("GET", "/weird/{status}", [](request&& req, responder respond) {
+    response res;
+    res.status = static_cast<unsigned>(std::stoul(req.path_params["status"]));
+    res.body = "{}";
+    respond(std::move(res));
+  });
+  start();
+  test_client c(port_);
+  for (const char* status : {"101", "0", "600"}) {
+    auto res = c.send(make_request(bhttp::verb::get, std::string("/weird/") + status));
+    ASSERT_TRUE(res) << status << ": " << c.error().message();
+    EXPECT_EQ(res->result_int(), 500u) << status;
+  }
+  auto res = c.send(make_request(bhttp::verb::get, "/weird/418"));
+  ASSERT_TRUE(res) << c.error().message();
+  EXPECT_EQ(res->result_int(), 418u);
 }
 
 TEST_F(server_test, expect_100_continue_is_answered) {
