@@ -15,10 +15,9 @@ let ids; // tenant A's resources
 /** Every row count the API could change: compared before and after each bad request. */
 function snapshot() {
   const tables = ['tenants', 'users', 'agents', 'phone_numbers', 'leads', 'campaigns', 'call_attempts', 'webhook_events'];
-  const out = {};
-  for (const t of tables) out[t] = sql(database, `select count(*) from ${t}`)[0][0];
-  out.campaign_status = sql(database, `select string_agg(id || ':' || status, ',' order by id) from campaigns`)[0]?.[0] ?? '';
-  return out;
+  const counts = tables.map((t) => `(select count(*) from ${t})`).join(', ');
+  const [row] = sql(database, `select ${counts}, (select coalesce(string_agg(id || ':' || status, ',' order by id), '') from campaigns)`);
+  return Object.fromEntries([...tables, 'campaign_status'].map((name, i) => [name, row[i] ?? '']));
 }
 
 function assertError(r, status, code, what) {
