@@ -11,4 +11,4 @@ if [ ! -d "$root/tests/e2e/node_modules/retell-sdk" ]; then
 fi
 # pg_virtualenv refuses to keep PostgreSQL's files in a root-owned cwd it cannot enter as postgres.
 cd /tmp
-pg_virtualenv -- ctest --test-dir "$build" --output-on-failure --timeout 600 "$@"
+pg_virtualenv -- ctest --test-dir "$build" --output-on-failure --timeout 600 --parallel 2 "$@"

@@ -24,7 +24,9 @@ api_reply route_request(sim_provider& provider, const api_request& request) {
 
   if (starts_with(path, "/sim/")) {
     if (path == "/sim/record") {
-      if (method == "GET") return provider.record();
+      // "?summary=1" leaves the creates list out (cheap to poll during big runs).
+      const bool summary = request.target.find("summary=1") != std::string_view::npos;
+      if (method == "GET") return provider.record(!summary);
     } else if (path == "/sim/config") {
       if (method == "GET") return provider.config();
       if (method == "POST") return provider.configure(request.body);
@@ -60,17 +62,22 @@ api_reply route_request(sim_provider& provider, const api_request& request) {
   if (method != expected_method) return error_reply(405, "Method not allowed");
 
   switch (which) {
-    case endpoint::create: return provider.create_phone_call(request.body);
+    case endpoint::create:
+      return provider.create_phone_call(request.body);
     case endpoint::get: {
       std::string_view id = path.substr(std::string_view("/v2/get-call/").size());
       if (id.empty() || id.find('/') != std::string_view::npos)
         return error_reply(422, "Call not found");
       return provider.get_call(id);
     }
-    case endpoint::list: return provider.list_calls(request.body);
-    case endpoint::list_paged: return provider.list_calls(request.body, true);
-    case endpoint::concurrency: return provider.concurrency();
-    case endpoint::none: break;
+    case endpoint::list:
+      return provider.list_calls(request.body);
+    case endpoint::list_paged:
+      return provider.list_calls(request.body, true);
+    case endpoint::concurrency:
+      return provider.concurrency();
+    case endpoint::none:
+      break;
   }
   return error_reply(404, "Not found");
 }

@@ -40,7 +40,9 @@ std::vector<std::string_view> split_words(std::string_view text) {
   return words;
 }
 
-double millis_round(double seconds) { return std::round(seconds * 1000) / 1000; }
+double millis_round(double seconds) {
+  return std::round(seconds * 1000) / 1000;
+}
 
 void write_transcript_object(json_writer& w, const sim_call& call, std::size_t lines) {
   std::size_t total_words = 0;

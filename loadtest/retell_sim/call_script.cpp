@@ -20,7 +20,9 @@ constexpr price prices[] = {
     {"retell_twilio", 1.5 / 60},
 };
 
-double round_cents(double v) { return std::round(v * 10000) / 10000; }
+double round_cents(double v) {
+  return std::round(v * 10000) / 10000;
+}
 
 std::vector<transcript_line> answered_script(random_source& random, bool successful) {
   std::vector<transcript_line> lines = {
@@ -79,7 +81,7 @@ call_plan plan_call(call_outcome outcome, const sim_settings& settings, random_s
       plan.transcript = answered_script(random, successful);
       plan.analysis.call_successful = successful;
       plan.analysis.in_voicemail = false;
-      plan.analysis.user_sentiment = successful ? "Positive"
+      plan.analysis.user_sentiment = successful           ? "Positive"
                                      : random.chance(0.5) ? "Neutral"
                                                           : "Negative";
       plan.analysis.call_summary =
@@ -90,7 +92,8 @@ call_plan plan_call(call_outcome outcome, const sim_settings& settings, random_s
     case call_outcome::voicemail:
       plan.connects = true;
       plan.ring_seconds = ring * random.between(0.6, 1.0);
-      plan.talk_seconds = std::min(max_call_seconds, std::max(5.0, mean * random.between(0.1, 0.3)));
+      plan.talk_seconds =
+          std::min(max_call_seconds, std::max(5.0, mean * random.between(0.1, 0.3)));
       plan.end_status = "ended";
       plan.disconnection_reason = "voicemail_reached";
       plan.transcript = {

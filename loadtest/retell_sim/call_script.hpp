@@ -13,10 +13,10 @@ namespace dialer::sim {
 /// How one simulated call will unfold, decided when it is created.
 struct call_plan {
   call_outcome outcome = call_outcome::answered;
-  bool connects = false;           ///< answered or voicemail: goes ongoing, gets call_started
-  double ring_seconds = 0;         ///< simulated time from create to connect or give-up
-  double talk_seconds = 0;         ///< simulated time connected; 0 when it never connects
-  std::string end_status;          ///< "ended" or "not_connected"
+  bool connects = false;    ///< answered or voicemail: goes ongoing, gets call_started
+  double ring_seconds = 0;  ///< simulated time from create to connect or give-up
+  double talk_seconds = 0;  ///< simulated time connected; 0 when it never connects
+  std::string end_status;   ///< "ended" or "not_connected"
   std::string disconnection_reason;
   std::vector<transcript_line> transcript;
   call_analysis analysis;

@@ -109,8 +109,7 @@ const std::map<std::string, setter>& value_options() {
        }},
       {"webhook-retries",
        [](sim_options& o, const std::string& v) -> std::string {
-         return read_int(v, o.webhook_retries) && o.webhook_retries >= 0 &&
-                        o.webhook_retries <= 10
+         return read_int(v, o.webhook_retries) && o.webhook_retries >= 0 && o.webhook_retries <= 10
                     ? ""
                     : "expects an integer from 0 to 10";
        }},

@@ -16,10 +16,10 @@ struct sim_options {
   unsigned short listen_port = 0;  ///< 0: any free port (printed as "LISTENING <port>")
   std::string api_key;             ///< required: Bearer key for /v2 calls and signing key
   std::uint64_t seed = 1;
-  std::size_t webhook_connections = 32;   ///< keep-alive connections to the webhook target
+  std::size_t webhook_connections = 32;     ///< keep-alive connections to the webhook target
   std::int64_t webhook_timeout_ms = 10000;  ///< per delivery attempt
-  int webhook_retries = 3;                 ///< retries after the first attempt
-  std::int64_t webhook_backoff_ms = 100;   ///< first retry delay, doubled each retry
+  int webhook_retries = 3;                  ///< retries after the first attempt
+  std::int64_t webhook_backoff_ms = 100;    ///< first retry delay, doubled each retry
   sim_settings settings;
 };
 

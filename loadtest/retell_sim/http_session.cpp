@@ -21,7 +21,9 @@ constexpr auto idle_timeout = std::chrono::seconds(120);
 constexpr auto write_timeout = std::chrono::seconds(30);
 constexpr std::uint64_t body_limit = 1024 * 1024;
 
-std::string_view to_std(beast::string_view s) { return {s.data(), s.size()}; }
+std::string_view to_std(beast::string_view s) {
+  return {s.data(), s.size()};
+}
 }  // namespace
 
 http_session::http_session(tcp::socket socket, std::shared_ptr<const request_handler> handler)
@@ -81,9 +83,8 @@ void http_session::answer(const api_reply& reply, bool keep_alive) {
   }
   stream_.expires_never();
   delay_.expires_after(reply.delay);
-  delay_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
-    self->do_write();
-  });
+  delay_.async_wait(
+      [self = shared_from_this()](const boost::system::error_code&) { self->do_write(); });
 }
 
 void http_session::do_write() {

@@ -15,9 +15,9 @@ using op = metadata_condition::op;
 
 std::optional<op> op_from_string(std::string_view s) {
   static constexpr std::pair<std::string_view, op> names[] = {
-      {"eq", op::eq}, {"ne", op::ne}, {"sw", op::sw}, {"ew", op::ew}, {"co", op::co},
-      {"gt", op::gt}, {"ge", op::ge}, {"lt", op::lt}, {"le", op::le}, {"pr", op::pr},
-      {"np", op::np}, {"in", op::in}};
+      {"eq", op::eq}, {"ne", op::ne}, {"sw", op::sw}, {"ew", op::ew},
+      {"co", op::co}, {"gt", op::gt}, {"ge", op::ge}, {"lt", op::lt},
+      {"le", op::le}, {"pr", op::pr}, {"np", op::np}, {"in", op::in}};
   for (const auto& [name, value] : names)
     if (name == s) return value;
   return std::nullopt;
@@ -141,30 +141,41 @@ bool holds(const metadata_condition& c, const sim_call& call) {
     auto n = number_of(text);
     if (!n) return c.operation == op::ne;
     switch (c.operation) {
-      case op::eq: return *n == c.number;
-      case op::ne: return *n != c.number;
-      case op::gt: return *n > c.number;
-      case op::ge: return *n >= c.number;
-      case op::lt: return *n < c.number;
-      case op::le: return *n <= c.number;
-      default: return false;
+      case op::eq:
+        return *n == c.number;
+      case op::ne:
+        return *n != c.number;
+      case op::gt:
+        return *n > c.number;
+      case op::ge:
+        return *n >= c.number;
+      case op::lt:
+        return *n < c.number;
+      case op::le:
+        return *n <= c.number;
+      default:
+        return false;
     }
   }
   static const std::string nothing;
   const std::string& v = c.values.empty() ? nothing : c.values.front();
   switch (c.operation) {
-    case op::eq: return text == v;
-    case op::ne: return text != v;
-    case op::sw: return text.compare(0, v.size(), v) == 0;
+    case op::eq:
+      return text == v;
+    case op::ne:
+      return text != v;
+    case op::sw:
+      return text.compare(0, v.size(), v) == 0;
     case op::ew:
-      return text.size() >= v.size() &&
-             text.compare(text.size() - v.size(), v.size(), v) == 0;
-    case op::co: return text.find(v) != std::string::npos;
+      return text.size() >= v.size() && text.compare(text.size() - v.size(), v.size(), v) == 0;
+    case op::co:
+      return text.find(v) != std::string::npos;
     case op::in:
       for (const auto& candidate : c.values)
         if (candidate == text) return true;
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -24,10 +24,10 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-  acceptor_.async_accept(io_, [self = shared_from_this()](const boost::system::error_code& ec,
-                                                         tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(
+      io_, [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+      });
 }
 
 void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {

@@ -1,6 +1,5 @@
 // retell_sim: a simulated Retell AI provider for tests and load tests (see usage_text()).
 #include <chrono>
-#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>

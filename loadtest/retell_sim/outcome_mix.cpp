@@ -27,7 +27,9 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-std::string_view to_string(call_outcome o) { return outcome_names[static_cast<std::size_t>(o)]; }
+std::string_view to_string(call_outcome o) {
+  return outcome_names[static_cast<std::size_t>(o)];
+}
 
 std::optional<call_outcome> outcome_from_string(std::string_view name) {
   for (std::size_t i = 0; i < outcome_count; ++i)

@@ -67,7 +67,8 @@ const std::map<std::string, apply_fn>& keys() {
       {"concurrency_mode",
        [](sim_settings& s, const rapidjson::Value& v) -> std::string {
          std::optional<concurrency_mode> mode;
-         if (v.IsString()) mode = concurrency_mode_from_string({v.GetString(), v.GetStringLength()});
+         if (v.IsString())
+           mode = concurrency_mode_from_string({v.GetString(), v.GetStringLength()});
          if (v.IsInt() && v.GetInt() == 429) mode = concurrency_mode::rate_limit;
          if (!mode) return "must be \"error\" or \"429\"";
          s.over_limit = *mode;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include <boost/asio/steady_timer.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/validation.hpp"
 #include "retell_sim/call_json.hpp"
@@ -39,6 +39,40 @@ std::optional<std::string> string_member(const rapidjson::Value& obj, const char
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+void write_optional(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
+  if (s.empty())
+    w.Null();
+  else
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void write_create(rapidjson::Writer<rapidjson::StringBuffer>& w, const create_record& c) {
+  w.StartObject();
+  w.Key("call_id");
+  write_optional(w, c.call_id);
+  w.Key("from_number");
+  if (c.from_number)
+    w.String(c.from_number->c_str(), static_cast<rapidjson::SizeType>(c.from_number->size()));
+  else
+    w.Null();
+  w.Key("to_number");
+  if (c.to_number)
+    w.String(c.to_number->c_str(), static_cast<rapidjson::SizeType>(c.to_number->size()));
+  else
+    w.Null();
+  w.Key("metadata");
+  w.RawValue(c.metadata_json.c_str(), c.metadata_json.size(), rapidjson::kObjectType);
+  w.Key("received_at_ms");
+  w.Int64(c.received_at_ms);
+  w.Key("accepted");
+  w.Bool(c.accepted);
+  w.Key("status");
+  w.Uint(c.status);
+  w.Key("reason");
+  write_optional(w, c.reason);
+  w.EndObject();
+}
+
 }  // namespace
 
 sim_provider::sim_provider(boost::asio::io_context& io, const sim_options& options,
@@ -51,7 +85,9 @@ sim_provider::sim_provider(boost::asio::io_context& io, const sim_options& optio
       random_(options.seed),
       alive_(std::make_shared<bool>(true)) {}
 
-sim_provider::~sim_provider() { *alive_ = false; }
+sim_provider::~sim_provider() {
+  *alive_ = false;
+}
 
 bool sim_provider::authorized(std::string_view authorization) const {
   constexpr std::string_view scheme = "Bearer ";
@@ -183,11 +219,10 @@ void sim_provider::schedule_real(const std::shared_ptr<live_call>& live,
                                  std::chrono::milliseconds delay,
                                  void (sim_provider::*step)(const std::shared_ptr<live_call>&)) {
   live->timer.expires_after(delay);
-  live->timer.async_wait(
-      [this, live, step, alive = alive_](const boost::system::error_code& ec) {
-        if (ec || !*alive) return;
-        (this->*step)(live);
-      });
+  live->timer.async_wait([this, live, step, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    (this->*step)(live);
+  });
 }
 
 void sim_provider::on_ring_over(const std::shared_ptr<live_call>& live) {
@@ -269,23 +304,24 @@ void sim_provider::send_ended(const std::shared_ptr<live_call>& live) {
     return;
   }
   ++reordered_;
-  emit(std::move(ended), [this, started = std::move(live->deferred_started),
-                          alive = alive_]() mutable {
-    if (*alive) emit(std::move(started));
-  });
+  emit(std::move(ended),
+       [this, started = std::move(live->deferred_started), alive = alive_]() mutable {
+         if (*alive) emit(std::move(started));
+       });
   live->deferred_started.clear();
 }
 
 void sim_provider::on_analyzed(const std::shared_ptr<live_call>& live) {
   sim_call& call = calls_[live->index];
   call.analysis = live->plan.analysis;
+  ++calls_analyzed_;
   emit(webhook_body("call_analyzed", call));
 }
 
 void sim_provider::emit(std::string body, std::function<void()> after) {
   if (!random_.chance(settings_.duplicate_webhook_ratio)) {
-    webhooks_.deliver(std::move(body), after ? [after](bool) { after(); }
-                                             : webhook_dispatcher::completion{});
+    webhooks_.deliver(std::move(body),
+                      after ? [after](bool) { after(); } : webhook_dispatcher::completion{});
     return;
   }
   // The copy goes out once the first delivery has been settled, as a real retry would.
@@ -310,8 +346,8 @@ api_reply sim_provider::list_calls(std::string_view body, bool paged) const {
   if (!parsed.query) return json_reply(400, error_json(parsed.error));
   auto page = select_page(*parsed.query, calls_);
   if (!page.error.empty()) return json_reply(400, error_json(page.error));
-  return json_reply(200, paged ? call_page_json(page.calls, page.has_more)
-                               : call_list_json(page.calls));
+  return json_reply(200,
+                    paged ? call_page_json(page.calls, page.has_more) : call_list_json(page.calls));
 }
 
 api_reply sim_provider::concurrency() const {
@@ -330,39 +366,16 @@ api_reply sim_provider::concurrency() const {
   return json_reply(200, {buffer.GetString(), buffer.GetSize()});
 }
 
-api_reply sim_provider::record() const {
+api_reply sim_provider::record(bool with_creates) const {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  auto optional_string = [&w](const std::optional<std::string>& s) {
-    if (s)
-      w.String(s->c_str(), static_cast<rapidjson::SizeType>(s->size()));
-    else
-      w.Null();
-  };
   w.StartObject();
-  w.Key("creates");
-  w.StartArray();
-  for (const auto& c : creates_) {
-    w.StartObject();
-    w.Key("call_id");
-    optional_string(c.call_id.empty() ? std::nullopt : std::optional<std::string>(c.call_id));
-    w.Key("from_number");
-    optional_string(c.from_number);
-    w.Key("to_number");
-    optional_string(c.to_number);
-    w.Key("metadata");
-    w.RawValue(c.metadata_json.c_str(), c.metadata_json.size(), rapidjson::kObjectType);
-    w.Key("received_at_ms");
-    w.Int64(c.received_at_ms);
-    w.Key("accepted");
-    w.Bool(c.accepted);
-    w.Key("status");
-    w.Uint(c.status);
-    w.Key("reason");
-    optional_string(c.reason.empty() ? std::nullopt : std::optional<std::string>(c.reason));
-    w.EndObject();
+  if (with_creates) {
+    w.Key("creates");
+    w.StartArray();
+    for (const auto& c : creates_) write_create(w, c);
+    w.EndArray();
   }
-  w.EndArray();
   const auto& hooks = webhooks_.counters();
   w.Key("peak_concurrency");
   w.Int64(peak_concurrency_);
@@ -372,6 +385,8 @@ api_reply sim_provider::record() const {
   w.Uint64(calls_.size());
   w.Key("calls_ended");
   w.Uint64(calls_ended_);
+  w.Key("calls_analyzed");
+  w.Uint64(calls_analyzed_);
   w.Key("webhooks_sent");
   w.Uint64(hooks.delivered);
   w.Key("webhooks_failed");
@@ -394,14 +409,15 @@ api_reply sim_provider::record() const {
   return json_reply(200, {buffer.GetString(), buffer.GetSize()});
 }
 
-api_reply sim_provider::config() const { return json_reply(200, settings_json(settings_)); }
+api_reply sim_provider::config() const {
+  return json_reply(200, settings_json(settings_));
+}
 
 api_reply sim_provider::configure(std::string_view body) {
   auto update = apply_settings_json(settings_, body);
   if (!update.settings) return json_reply(400, error_json(update.error));
   if (update.settings->webhook_url != settings_.webhook_url) {
-    if (std::string problem = webhooks_.set_target(update.settings->webhook_url);
-        !problem.empty())
+    if (std::string problem = webhooks_.set_target(update.settings->webhook_url); !problem.empty())
       return json_reply(400, error_json(problem));
   }
   settings_ = *update.settings;
@@ -412,6 +428,7 @@ api_reply sim_provider::reset() {
   creates_.clear();
   peak_concurrency_ = current_concurrency_;
   calls_ended_ = 0;
+  calls_analyzed_ = 0;
   started_dropped_ = 0;
   reordered_ = 0;
   duplicated_ = 0;

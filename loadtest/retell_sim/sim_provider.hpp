@@ -24,8 +24,8 @@ namespace dialer::sim {
 /// An HTTP answer of the simulated provider, independent of the transport.
 struct api_reply {
   unsigned status = 200;
-  std::string body;                     ///< JSON text; empty for 204
-  std::chrono::milliseconds delay{0};   ///< how long the session waits before answering
+  std::string body;                                 ///< JSON text; empty for 204
+  std::chrono::milliseconds delay{0};               ///< how long the session waits before answering
   std::optional<std::int64_t> retry_after_seconds;  ///< sent as Retry-After
 };
 
@@ -36,9 +36,9 @@ struct create_record {
   std::optional<std::string> to_number;    ///< when given as a string
   std::string metadata_json = "null";      ///< the metadata as received, or null
   std::int64_t received_at_ms = 0;
-  bool accepted = false;                   ///< answered 201
-  unsigned status = 0;                     ///< the HTTP status answered
-  std::string reason;                      ///< why refused or ended at once; may be empty
+  bool accepted = false;  ///< answered 201
+  unsigned status = 0;    ///< the HTTP status answered
+  std::string reason;     ///< why refused or ended at once; may be empty
 };
 
 /// The simulated Retell account: it places calls, plays their lifecycle on timers, sends
@@ -67,8 +67,8 @@ class sim_provider {
   /// GET /get-concurrency.
   api_reply concurrency() const;
 
-  /// GET /sim/record.
-  api_reply record() const;
+  /// GET /sim/record; without `with_creates` the (possibly long) creates list is left out.
+  api_reply record(bool with_creates = true) const;
   /// GET /sim/config.
   api_reply config() const;
   /// POST /sim/config.
@@ -112,6 +112,7 @@ class sim_provider {
   std::int64_t current_concurrency_ = 0;
   std::int64_t peak_concurrency_ = 0;
   std::uint64_t calls_ended_ = 0;
+  std::uint64_t calls_analyzed_ = 0;
   std::uint64_t started_dropped_ = 0;
   std::uint64_t reordered_ = 0;
   std::uint64_t duplicated_ = 0;

@@ -7,8 +7,12 @@
 namespace dialer::sim {
 namespace {
 
-bool is_ratio(double v) { return std::isfinite(v) && v >= 0 && v <= 1; }
-bool is_positive(double v) { return std::isfinite(v) && v > 0; }
+bool is_ratio(double v) {
+  return std::isfinite(v) && v >= 0 && v <= 1;
+}
+bool is_positive(double v) {
+  return std::isfinite(v) && v > 0;
+}
 
 }  // namespace
 

@@ -25,10 +25,9 @@ void webhook_connection::exchange(std::shared_ptr<const request> req, const endp
     return;
   }
   stream_.expires_after(timeout_);
-  stream_.async_connect(where, [self = shared_from_this()](const boost::system::error_code& ec,
-                                                           const tcp::endpoint&) {
-    self->on_connect(ec);
-  });
+  stream_.async_connect(
+      where, [self = shared_from_this()](const boost::system::error_code& ec,
+                                         const tcp::endpoint&) { self->on_connect(ec); });
 }
 
 void webhook_connection::close() {

@@ -6,7 +6,6 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "retell/signature.hpp"
-#include <cstdio>
 
 namespace dialer::sim {
 
@@ -14,8 +13,7 @@ namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
 webhook_dispatcher::webhook_dispatcher(boost::asio::io_context& io, webhook_policy policy,
-                                       std::string api_key,
-                                       std::function<std::int64_t()> now_ms)
+                                       std::string api_key, std::function<std::int64_t()> now_ms)
     : io_(io), policy_(policy), api_key_(std::move(api_key)), now_ms_(std::move(now_ms)) {}
 
 std::string webhook_dispatcher::set_target(const std::string& url) {
@@ -98,6 +96,7 @@ void webhook_dispatcher::start(const std::shared_ptr<webhook_connection>& conn, 
   req->body() = *d.body;
   req->prepare_payload();
   ++counters_.attempts;
+  ++in_flight_;
   conn->exchange(std::move(req), endpoints_, policy_.timeout,
                  [this, conn, d = std::move(d)](exchange_result result) mutable {
                    finish(conn, std::move(d), result);
@@ -107,8 +106,8 @@ void webhook_dispatcher::start(const std::shared_ptr<webhook_connection>& conn, 
 void webhook_dispatcher::finish(const std::shared_ptr<webhook_connection>& conn, delivery d,
                                 const exchange_result& result) {
   const bool ok = !result.error && result.status >= 200 && result.status < 300;
+  --in_flight_;
   release(conn, !result.error && result.keep_alive);
-  if (!ok) fprintf(stderr, "DEBUG webhook failure: %s status=%u reused=%d attempt=%d\n", result.error.message().c_str(), result.status, (int)result.reused, d.attempt);
   if (ok) {
     ++counters_.delivered;
     if (d.done) d.done(true);

@@ -19,10 +19,10 @@ namespace dialer::sim {
 
 /// How webhooks are delivered.
 struct webhook_policy {
-  std::size_t max_connections = 32;       ///< open connections to the target at most
+  std::size_t max_connections = 32;          ///< open connections to the target at most
   std::chrono::milliseconds timeout{10000};  ///< per attempt step (connect, write, read)
-  int retries = 3;                        ///< further attempts after a failed one
-  std::chrono::milliseconds backoff{100};  ///< delay before the first retry, doubled after
+  int retries = 3;                           ///< further attempts after a failed one
+  std::chrono::milliseconds backoff{100};    ///< delay before the first retry, doubled after
 };
 
 /// What the dispatcher has done since start or the last reset.
@@ -58,8 +58,8 @@ class webhook_dispatcher {
   /// Zeroes the counters.
   void reset_counters() { counters_ = {}; }
 
-  /// Events waiting for a free connection or a retry.
-  std::size_t backlog() const { return waiting_.size() + retry_waiting_; }
+  /// Events not settled yet: waiting for a connection or a retry, or being sent.
+  std::size_t backlog() const { return waiting_.size() + retry_waiting_ + in_flight_; }
 
  private:
   struct delivery {
@@ -89,6 +89,7 @@ class webhook_dispatcher {
   std::vector<std::shared_ptr<webhook_connection>> idle_;
   std::size_t open_ = 0;
   std::size_t retry_waiting_ = 0;
+  std::size_t in_flight_ = 0;
   webhook_counters counters_;
 };
 

@@ -5,7 +5,9 @@
 namespace dialer::sim {
 namespace {
 
-command_line_result parse(std::vector<std::string> args) { return parse_command_line(args); }
+command_line_result parse(std::vector<std::string> args) {
+  return parse_command_line(args);
+}
 
 TEST(command_line, defaults_with_only_the_key) {
   auto r = parse({"--api-key", "k"});
@@ -22,15 +24,49 @@ TEST(command_line, defaults_with_only_the_key) {
 }
 
 TEST(command_line, reads_every_option) {
-  auto r = parse({"--listen", "0.0.0.0:8099", "--api-key=secret", "--webhook-url",
-                  "http://127.0.0.1:9/hook", "--time-scale", "600", "--concurrency-limit=5",
-                  "--mix", "answered=1", "--mean-call-seconds", "30", "--ring-seconds", "4",
-                  "--analysis-seconds", "0", "--seed", "99", "--fail-429-ratio", "0.1",
-                  "--fail-500-ratio", "0.2", "--slow-ms", "250", "--duplicate-webhook-ratio",
-                  "0.3", "--reorder-webhooks-ratio", "0.4", "--drop-call-started-ratio", "0.5",
-                  "--concurrency-mode", "429", "--retry-after-seconds", "3",
-                  "--transcript-updated", "--webhook-connections", "8", "--webhook-timeout-ms",
-                  "500", "--webhook-retries", "1", "--webhook-backoff-ms", "10"});
+  auto r = parse({"--listen",
+                  "0.0.0.0:8099",
+                  "--api-key=secret",
+                  "--webhook-url",
+                  "http://127.0.0.1:9/hook",
+                  "--time-scale",
+                  "600",
+                  "--concurrency-limit=5",
+                  "--mix",
+                  "answered=1",
+                  "--mean-call-seconds",
+                  "30",
+                  "--ring-seconds",
+                  "4",
+                  "--analysis-seconds",
+                  "0",
+                  "--seed",
+                  "99",
+                  "--fail-429-ratio",
+                  "0.1",
+                  "--fail-500-ratio",
+                  "0.2",
+                  "--slow-ms",
+                  "250",
+                  "--duplicate-webhook-ratio",
+                  "0.3",
+                  "--reorder-webhooks-ratio",
+                  "0.4",
+                  "--drop-call-started-ratio",
+                  "0.5",
+                  "--concurrency-mode",
+                  "429",
+                  "--retry-after-seconds",
+                  "3",
+                  "--transcript-updated",
+                  "--webhook-connections",
+                  "8",
+                  "--webhook-timeout-ms",
+                  "500",
+                  "--webhook-retries",
+                  "1",
+                  "--webhook-backoff-ms",
+                  "10"});
   ASSERT_TRUE(r.options) << r.error;
   const auto& o = *r.options;
   const auto& s = o.settings;

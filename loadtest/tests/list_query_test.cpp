@@ -58,8 +58,7 @@ TEST(list_query, metadata_object_form_compares_as_text) {
             (ids_t{"call_3", "call_2"}));
   EXPECT_EQ(ids(run(R"({"filter_criteria":{"metadata":{"attempt_id":42}}})", calls)),
             (ids_t{"call_3", "call_2"}));
-  EXPECT_EQ(ids(run(R"({"filter_criteria":{"metadata":{"attempt_id":"42","tenant":"a"}}})",
-                    calls)),
+  EXPECT_EQ(ids(run(R"({"filter_criteria":{"metadata":{"attempt_id":"42","tenant":"a"}}})", calls)),
             (ids_t{"call_2"}));
   EXPECT_TRUE(ids(run(R"({"filter_criteria":{"metadata":{"attempt_id":"4"}}})", calls)).empty());
 }
@@ -92,8 +91,7 @@ TEST(list_query, status_and_id_filters) {
   auto calls = sample_calls();
   EXPECT_EQ(ids(run(R"({"filter_criteria":{"call_status":["ongoing","not_connected"]}})", calls)),
             (ids_t{"call_4", "call_2"}));
-  EXPECT_EQ(ids(run(R"({"filter_criteria":{"call_status":{"op":"in","value":["ended"]}}})",
-                    calls)),
+  EXPECT_EQ(ids(run(R"({"filter_criteria":{"call_status":{"op":"in","value":["ended"]}}})", calls)),
             (ids_t{"call_3", "call_1"}));
   EXPECT_EQ(ids(run(R"({"filter_criteria":{"call_id":["call_2"]}})", calls)), (ids_t{"call_2"}));
 }

@@ -29,9 +29,9 @@ TEST(outcome_mix, parses_weights_and_zeroes_the_rest) {
 }
 
 TEST(outcome_mix, refuses_bad_text) {
-  for (const char* bad : {"", "answered", "answered=x", "answered=-1", "ringing=5",
-                          "answered=1,answered=2", "answered=0,busy=0", "answered=1,",
-                          "answered=1e999"}) {
+  for (const char* bad :
+       {"", "answered", "answered=x", "answered=-1", "ringing=5", "answered=1,answered=2",
+        "answered=0,busy=0", "answered=1,", "answered=1e999"}) {
     auto parsed = parse_outcome_mix(bad);
     EXPECT_FALSE(parsed.mix) << bad;
     EXPECT_FALSE(parsed.error.empty()) << bad;

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <rapidjson/document.h>
+#include <algorithm>
 
 #include "retell/signature.hpp"
 #include "retell_sim/api_router.hpp"
@@ -258,14 +258,19 @@ TEST(sim_provider, answered_call_plays_its_whole_lifecycle) {
   EXPECT_EQ(f.provider->current_concurrency(), 0);
   auto record = parse(f.call("GET", "/sim/record").body);
   EXPECT_EQ(record["calls_ended"].GetInt(), 1);
+  EXPECT_EQ(record["calls_analyzed"].GetInt(), 1);
+  EXPECT_EQ(record["webhook_backlog"].GetInt(), 0);
   EXPECT_EQ(record["webhooks_sent"].GetInt(), 4);
+  auto summary = parse(f.call("GET", "/sim/record?summary=1").body);
+  EXPECT_FALSE(summary.HasMember("creates"));
+  EXPECT_EQ(summary["calls_total"].GetInt(), 1);
   EXPECT_EQ(record["webhooks_failed"].GetInt(), 0);
 }
 
 TEST(sim_provider, unconnected_calls_skip_call_started) {
   fixture f(fast("busy=1"), true);
-  std::string id = parse(f.call("POST", "/v2/create-phone-call", create_body()).body)["call_id"]
-                       .GetString();
+  std::string id =
+      parse(f.call("POST", "/v2/create-phone-call", create_body()).body)["call_id"].GetString();
   ASSERT_TRUE(f.run_until([&] { return f.events_for(id).size() == 2; }));
   EXPECT_EQ(f.events_for(id), (std::vector<std::string>{"call_ended", "call_analyzed"}));
   auto call = parse(f.call("GET", "/v2/get-call/" + id).body);
@@ -286,19 +291,19 @@ TEST(sim_provider, webhook_faults) {
   EXPECT_EQ(events[0], "call_ended");
   EXPECT_LT(position("call_ended"), position("call_started"));
 
-  ASSERT_EQ(f.call("POST", "/sim/config",
-                   R"({"reorder_webhooks_ratio":0,"drop_call_started_ratio":1})")
-                .status,
-            204u);
+  ASSERT_EQ(
+      f.call("POST", "/sim/config", R"({"reorder_webhooks_ratio":0,"drop_call_started_ratio":1})")
+          .status,
+      204u);
   std::string dropped =
       parse(f.call("POST", "/v2/create-phone-call", create_body()).body)["call_id"].GetString();
   ASSERT_TRUE(f.run_until([&] { return f.events_for(dropped).size() == 2; }));
   EXPECT_EQ(f.events_for(dropped), (std::vector<std::string>{"call_ended", "call_analyzed"}));
 
-  ASSERT_EQ(f.call("POST", "/sim/config",
-                   R"({"drop_call_started_ratio":0,"duplicate_webhook_ratio":1})")
-                .status,
-            204u);
+  ASSERT_EQ(
+      f.call("POST", "/sim/config", R"({"drop_call_started_ratio":0,"duplicate_webhook_ratio":1})")
+          .status,
+      204u);
   std::string doubled =
       parse(f.call("POST", "/v2/create-phone-call", create_body()).body)["call_id"].GetString();
   ASSERT_TRUE(f.run_until([&] { return f.events_for(doubled).size() == 6; }));

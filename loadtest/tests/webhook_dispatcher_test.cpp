@@ -47,6 +47,28 @@ TEST(webhook_dispatcher, delivers_signed_bodies_over_one_kept_alive_connection) 
   EXPECT_EQ(hooks.counters().attempts, 5u);
 }
 
+TEST(webhook_dispatcher, a_connection_closed_by_the_target_is_replaced_without_a_retry) {
+  boost::asio::io_context io;
+  webhook_sink sink(io);
+  sink.close_after_answer = true;
+  webhook_policy policy = fast_policy();
+  policy.max_connections = 1;
+  webhook_dispatcher hooks(io, policy, "k", [] { return fixed_now; });
+  ASSERT_EQ(hooks.set_target(sink.url()), "");
+  int delivered = 0;
+  hooks.deliver("{\"n\":1}", [&](bool ok) { delivered += ok; });
+  ASSERT_TRUE(webhook_sink::run_until(io, [&] { return delivered == 1; }));
+  // Let the close reach us, so the next send goes out on a connection that is already dead.
+  webhook_sink::run_until(
+      io, [] { return false; }, std::chrono::milliseconds(50));
+  hooks.deliver("{\"n\":2}", [&](bool ok) { delivered += ok; });
+  ASSERT_TRUE(webhook_sink::run_until(io, [&] { return delivered == 2; }));
+  EXPECT_EQ(sink.requests.size(), 2u);
+  EXPECT_EQ(sink.connections, 2);
+  EXPECT_EQ(hooks.counters().retried, 0u);
+  EXPECT_EQ(hooks.counters().failed, 0u);
+}
+
 TEST(webhook_dispatcher, retries_non_2xx_then_succeeds) {
   boost::asio::io_context io;
   webhook_sink sink(io);

@@ -40,6 +40,9 @@ class webhook_sink {
   std::vector<received> requests;
   /// Connections accepted.
   int connections = 0;
+  /// Close each connection right after answering, while still advertising keep-alive (like a
+  /// server whose idle timeout has just expired).
+  bool close_after_answer = false;
 
   /// Runs `io` until `done()` holds or `limit` passes; returns done().
   static bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
@@ -77,7 +80,12 @@ class webhook_sink {
             boost::beast::http::async_write(
                 self->stream, self->response,
                 [self](boost::system::error_code write_ec, std::size_t) {
-                  if (!write_ec) self->read();
+                  if (write_ec) return;
+                  if (self->sink.close_after_answer) {
+                    self->stream.close();
+                    return;
+                  }
+                  self->read();
                 });
           });
     }
@@ -89,13 +97,13 @@ class webhook_sink {
   };
 
   void accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec,
-                                  boost::asio::ip::tcp::socket socket) {
-      if (ec) return;
-      ++connections;
-      std::make_shared<session>(std::move(socket), *this)->read();
-      accept();
-    });
+    acceptor_.async_accept(
+        [this](boost::system::error_code ec, boost::asio::ip::tcp::socket socket) {
+          if (ec) return;
+          ++connections;
+          std::make_shared<session>(std::move(socket), *this)->read();
+          accept();
+        });
   }
 
   boost::asio::io_context& io_;

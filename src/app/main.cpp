@@ -23,7 +23,7 @@
 namespace {
 
 void print_usage() {
-  std::cout << "usage: dialerd [--config FILE]\n\nconfiguration keys (file) and overrides (env):\n";
+  std::cout << "usage: dialerd [--config FILE] [--check-config]\n\nconfiguration keys (file) and overrides (env):\n";
   for (const auto& k : dialer::config_keys())
     std::cout << "  " << k.name << (k.env ? std::string(" [") + k.env + "]" : "") << "  "
               << k.description << "\n";
@@ -103,9 +103,12 @@ int run(const dialer::engine_config& cfg) {
 
 int main(int argc, char** argv) {
   std::string config_path;
+  bool check_only = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
       config_path = argv[++i];
+    } else if (std::strcmp(argv[i], "--check-config") == 0) {
+      check_only = true;
     } else if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       print_usage();
       return 0;
@@ -122,6 +125,10 @@ int main(int argc, char** argv) {
       std::cerr << "dialerd: invalid configuration:\n";
       for (const auto& e : result.errors) std::cerr << "  - " << e << "\n";
       return 2;
+    }
+    if (check_only) {
+      std::cout << "dialerd: configuration is valid\n";
+      return 0;
     }
     return run(result.config);
   } catch (const std::exception& e) {

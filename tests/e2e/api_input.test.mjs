@@ -181,3 +181,31 @@ test('an oversized body gets 413 and changes nothing', async () => {
   assert.equal(r.json?.error?.code, 'PAYLOAD_TOO_LARGE');
   assert.deepEqual(snapshot(), before);
 });
+
+test('dialerd refuses to start on unknown keys or bad values, naming each', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { binaries, repoRoot } = await import('../../loadtest/driver/harness.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'dialerd-config-'));
+  const file = join(dir, 'bad.toml');
+  writeFileSync(file, 'listen = "127.0.0.1:0"\nlog_levl = "info"\n[engine]\nhopper_batch = 0\n');
+  const r = spawnSync(binaries().dialerd, ['--config', file], {
+    encoding: 'utf8', timeout: 20000,
+    env: { ...process.env, DATABASE_URL: `dbname=${database}`, JWT_SECRET: 'x'.repeat(32), RETELL_API_KEY: 'k',
+      DIALER_LISTEN: 'not-an-address' },
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /unknown configuration key 'log_levl'/);
+  assert.match(r.stderr, /engine\.hopper_batch: must be between 1 and 10000/);
+  assert.match(r.stderr, /DIALER_LISTEN: must be host:port/);
+  const missing = spawnSync(binaries().dialerd, ['--config', join(dir, 'absent.toml')], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /cannot read configuration/);
+  const example = spawnSync(binaries().dialerd,
+    ['--config', join(repoRoot, 'config', 'dialerd.example.toml'), '--check-config'],
+    { encoding: 'utf8', timeout: 20000, env: { PATH: process.env.PATH } });
+  assert.equal(example.status, 0, example.stderr);
+  assert.match(example.stdout, /configuration is valid/);
+});
