@@ -119,8 +119,8 @@ export async function startSim({ apiKey, timeScale = 120, concurrencyLimit = 20,
 }
 
 /** Starts dialerd on a free port against `database`; returns its base URL. */
-export async function startDialerd({ database, retellBaseUrl, apiKey, jwtSecret, env = {}, quiet = true }) {
-  const p = await startProcess('dialerd', binaries().dialerd, [], {
+export async function startDialerd({ database, retellBaseUrl, apiKey, jwtSecret, env = {}, args = [], quiet = true }) {
+  const p = await startProcess('dialerd', binaries().dialerd, args, {
     env: {
       DATABASE_URL: `dbname=${database}`,
       RETELL_BASE_URL: retellBaseUrl,

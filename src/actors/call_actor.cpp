@@ -64,10 +64,21 @@ void on_dial_result(call_actor* self, dial_result& r) {
     });
     return;
   }
-  // The provider refused or failed: 429 puts the lead back without using an attempt.
+  if (r.status == 0 || r.status == 408 || r.status == 409 || r.status >= 500) {
+    // No clear answer: the provider may have placed the call. Never resend the create (no
+    // idempotency key); ask for the attempt by its metadata once the provider has settled.
+    ctx.metrics->dial("unknown");
+    spdlog::warn("create-phone-call for attempt {} got no clear answer ({} {}): reconciling",
+                 st.start.attempt.attempt_id, r.status, r.error);
+    st.progress.state = attempt_state::in_doubt;
+    self->delayed_send(ctx.gateway, std::chrono::seconds(1), sync_atom::value, st.start.attempt,
+                       std::string());
+    return;
+  }
+  // A refusal: 429 puts the lead back without using an attempt; other 4xx count.
   bool refused = r.status == 429;
   ctx.metrics->dial(refused ? "refused" : "error");
-  spdlog::warn("create-phone-call for attempt {} failed: status {} {}", st.start.attempt.attempt_id,
+  spdlog::warn("create-phone-call for attempt {} refused: status {} {}", st.start.attempt.attempt_id,
                r.status, r.error);
   close_and_report(self, attempt_state::failed,
                    refused ? disposition::provider_refused : disposition::failed,
@@ -129,11 +140,22 @@ void on_synced(call_actor* self, sync_result& r) {
     return;
   }
   if (!r.answered) {
-    spdlog::warn("cannot reach the provider about attempt {}: {}; asking again later",
-                 st.start.attempt.attempt_id, r.error);
-    self->delayed_send(st.ctx->gateway, std::chrono::seconds(5), sync_atom::value,
-                       st.start.attempt, st.start.provider_call_id);
+    // The watchdog asks again at its next tick.
+    spdlog::warn("cannot reach the provider about attempt {}: {}", st.start.attempt.attempt_id,
+                 r.error);
   }
+}
+
+/// No webhook released the line in time: ask the provider where the call stands, in case
+/// webhooks were lost (engine down, provider retries exhausted).
+void on_watchdog(call_actor* self) {
+  auto& st = self->state;
+  if (st.progress.line_released || st.reported) return;
+  bool create_in_flight = st.start.dial_now && st.start.provider_call_id.empty() &&
+                          st.progress.state == attempt_state::dialing;
+  if (!create_in_flight)
+    self->send(st.ctx->gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
+  self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
 }
 
 caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr ctx,
@@ -143,6 +165,7 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
   st.campaign = std::move(campaign);
   st.start = std::move(start);
   st.progress = st.start.progress;
+  self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
   if (st.start.dial_now)
     self->send(st.ctx->gateway, dial_atom::value, st.start.attempt);
   else
@@ -160,6 +183,7 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
         on_synced(self, r);
         quit_if_done(self);
       },
+      [=](watchdog_atom) { on_watchdog(self); },
       [=](grace_atom) {
         self->state.quit_when_idle = true;
         quit_if_done(self);

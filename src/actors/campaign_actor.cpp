@@ -175,6 +175,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
     return;
   }
   st.plan = std::move(p.plan);
+  st.status = st.plan->status;
   for (auto& open : p.open) {
     if (st.calls.count(open.attempt.attempt_id)) continue;
     call_start start;
@@ -186,8 +187,13 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
     ++st.slots_used;
     start_call(self, std::move(start));
   }
-  spdlog::info("campaign {} (tenant {}) pacing: cap {}, {} calls followed again", st.campaign_id,
-               st.tenant_id, st.plan->max_concurrent_calls, p.open.size());
+  spdlog::info("campaign {} (tenant {}, {}) pacing: cap {}, {} calls followed again",
+               st.campaign_id, st.tenant_id, to_string(st.status), st.plan->max_concurrent_calls,
+               p.open.size());
+  if (finished(st.status) && st.slots_used == 0) {
+    self->quit();
+    return;
+  }
   dispatch(self);
 }
 

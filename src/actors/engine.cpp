@@ -54,6 +54,8 @@ void engine::start() {
   i.ctx->root = spawn_engine_root(*i.system, i.ctx);
   for (const auto& c : storage::campaigns_in_status(i.db, campaign_status::running))
     campaign_status_changed(c.tenant_id, c.id, campaign_status::running);
+  for (const auto& [tenant_id, campaign_id] : storage::campaigns_with_open_attempts(i.db))
+    caf::anon_send(i.ctx->root, follow_atom::value, tenant_id, campaign_id);
   auto pending = storage::unapplied_webhooks(i.db);
   for (const auto& row : pending) {
     auto ev = retell::decode_webhook(row.body);

@@ -26,6 +26,9 @@ struct engine_options {
   std::chrono::milliseconds call_grace{30'000};    ///< wait for call_analyzed after the end
   std::chrono::milliseconds idle_recheck{30'000};  ///< longest sleep of an idle campaign
   std::chrono::milliseconds storage_retry{500};    ///< wait before retrying a failed write
+  std::chrono::milliseconds call_watchdog{120'000};  ///< no line release by then: ask get-call
+  std::int32_t max_restarts = 5;                   ///< restarts of one campaign actor allowed...
+  std::chrono::milliseconds restart_window{60'000};  ///< ...within this window, else paused
 };
 
 /// The actor runtime seen from outside: HTTP handlers and main talk to it through this

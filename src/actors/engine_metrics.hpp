@@ -18,7 +18,7 @@ class engine_metrics {
   /// Registers the metrics in `registry` (which must outlive this object).
   explicit engine_metrics(prometheus::Registry& registry);
 
-  /// A create-phone-call was answered: result is "accepted", "refused" or "error".
+  /// A create-phone-call was answered: "accepted", "refused", "error" or "unknown" (in doubt).
   void dial(std::string_view result);
   /// A call reached its outcome.
   void outcome(disposition d);

@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deque>
 #include <unordered_map>
 
 #include "actors/campaign_actor.hpp"
 #include "actors/messages.hpp"
 #include "core/call_progress.hpp"
+#include "storage/campaigns.hpp"
 #include "storage/dial_journal.hpp"
 #include "storage/webhook_inbox.hpp"
 
@@ -23,6 +25,7 @@ struct root_state {
   std::unordered_map<id_t, campaign_entry> campaigns;  ///< campaign id -> actor
   std::unordered_map<caf::actor_addr, id_t> campaign_by_addr;
   std::unordered_map<id_t, caf::actor> calls;  ///< attempt id -> call actor
+  std::unordered_map<id_t, std::deque<epoch_ms>> restarts;  ///< campaign id -> recent restarts
 };
 
 using root_actor = caf::stateful_actor<root_state>;
@@ -53,6 +56,37 @@ void apply_without_actor(root_actor* self, orphan_lookup o) {
   });
 }
 
+/// Restarts a failed campaign actor after a backoff, unless it failed too often lately: then
+/// the campaign is paused (it needs a person) instead of looping through restarts.
+void restart_or_escalate(root_actor* self, id_t tenant_id, id_t campaign_id,
+                         const caf::error& reason) {
+  auto& st = self->state;
+  const auto& opts = st.ctx->options;
+  auto now = st.ctx->clock->now_ms();
+  auto& recent = st.restarts[campaign_id];
+  while (!recent.empty() && recent.front() < now - opts.restart_window.count()) recent.pop_front();
+  if (static_cast<std::int32_t>(recent.size()) >= opts.max_restarts) {
+    st.ctx->metrics->actor_restart("campaign_escalated");
+    spdlog::error("campaign {} failed {} times within {} ms ({}): paused with reason error",
+                  campaign_id, recent.size() + 1, opts.restart_window.count(), to_string(reason));
+    st.restarts.erase(campaign_id);
+    auto c = st.ctx;
+    run_blocking(*c, [c, tenant_id, campaign_id] {
+      storage::transition_campaign(*c->db, tenant_id, campaign_id, campaign_status::running,
+                                   campaign_status::paused);
+    });
+    return;
+  }
+  recent.push_back(now);
+  st.ctx->metrics->actor_restart("campaign");
+  // Backoff doubles with each recent failure: 100 ms, 200 ms, 400 ms...
+  auto backoff = std::chrono::milliseconds(100) * (1 << std::min<std::size_t>(recent.size() - 1, 6));
+  spdlog::error("campaign actor {} failed ({}): restarting in {} ms", campaign_id,
+                to_string(reason), backoff.count());
+  self->delayed_send(self, backoff, status_atom::value,
+                     campaign_update{tenant_id, campaign_id, campaign_status::running});
+}
+
 caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
   self->state.ctx = std::move(ctx);
   self->set_exit_handler([=](caf::exit_msg& dm) {
@@ -66,12 +100,7 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
     auto tenant_id = st.campaigns[campaign_id].tenant_id;
     st.campaign_by_addr.erase(it);
     st.campaigns.erase(campaign_id);
-    if (dm.reason) {
-      st.ctx->metrics->actor_restart("campaign");
-      spdlog::error("campaign actor {} failed ({}): restarting", campaign_id, to_string(dm.reason));
-      self->delayed_send(self, std::chrono::seconds(1), status_atom::value,
-                         campaign_update{tenant_id, campaign_id, campaign_status::running});
-    }
+    if (dm.reason) restart_or_escalate(self, tenant_id, campaign_id, dm.reason);
   });
   return {
       [=](status_atom, const campaign_update& u) {
@@ -82,6 +111,10 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
           return;
         }
         if (it != st.campaigns.end()) self->send(it->second.actor, status_atom::value, u);
+      },
+      [=](follow_atom, id_t tenant_id, id_t campaign_id) {
+        // A campaign with calls in flight needs its actor whatever its status.
+        ensure_campaign(self, tenant_id, campaign_id);
       },
       [=](register_atom, id_t attempt_id, const caf::actor& call) {
         self->state.calls[attempt_id] = call;

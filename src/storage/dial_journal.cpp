@@ -154,6 +154,11 @@ const statement open_attempts_sql{
         " FROM call_attempts WHERE tenant_id = $1 AND campaign_id = $2 AND closed_at IS NULL"
         " ORDER BY id"};
 
+const statement campaigns_with_open_attempts_sql{
+    "journal.campaigns_with_open_attempts",
+    "SELECT DISTINCT tenant_id, campaign_id FROM call_attempts"
+    " WHERE closed_at IS NULL AND campaign_id IS NOT NULL ORDER BY campaign_id"};
+
 const std::string call_filter_clause =
     " WHERE a.tenant_id = $1"
     " AND ($2::text = '' OR a.state = $2)"
@@ -414,6 +419,15 @@ std::vector<attempt_row> open_attempts(database& db, id_t tenant_id, id_t campai
     open = all_of<attempt_row>(run(tx, open_attempts_sql, tenant_id, campaign_id), attempt_of);
   });
   return open;
+}
+
+std::vector<std::pair<id_t, id_t>> campaigns_with_open_attempts(database& db) {
+  std::vector<std::pair<id_t, id_t>> out;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    for (const auto& row : run(tx, campaigns_with_open_attempts_sql))
+      out.emplace_back(row[0].as<id_t>(), row[1].as<id_t>());
+  });
+  return out;
 }
 
 page<call_row> list_calls(database& db, id_t tenant_id, const call_filter& f) {

@@ -57,6 +57,10 @@ std::vector<attempt_row> mark_dialing_in_doubt(database& db);
 /// again before dialling anything new.
 std::vector<attempt_row> open_attempts(database& db, id_t tenant_id, id_t campaign_id);
 
+/// (tenant id, campaign id) of every campaign that still has open attempts, any status: at
+/// start-up their calls must be followed to the end even when the campaign no longer dials.
+std::vector<std::pair<id_t, id_t>> campaigns_with_open_attempts(database& db);
+
 /// Calls of the tenant matching the filter, newest first, with the total count.
 page<call_row> list_calls(database& db, id_t tenant_id, const call_filter& f);
 /// One call of the tenant, with its transcript segments.

@@ -76,3 +76,35 @@ test('kill -9 in the middle of a campaign: after a restart nothing is dialled tw
   const [[unapplied]] = sql(database, `select count(*) from webhook_events where applied_at is null`);
   assert.equal(unapplied, '0', 'every stored webhook was applied');
 });
+
+test('creates that time out are reconciled by attempt id, never resent, and followed to the end', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const database = createDatabase('dialer_slow');
+  // The provider places every call but answers create-phone-call after 900 ms; dialerd gives
+  // up after 300 ms, so each attempt is in doubt until list-calls finds it by its attempt id.
+  const sim = await startSim({ apiKey, timeScale: 300, concurrencyLimit: 100, extra: ['--slow-ms', '900'],
+    mix: 'answered=60,no_answer=20,busy=20' });
+  running.push(sim);
+  const dir = mkdtempSync(join(tmpdir(), 'dialerd-slow-'));
+  const config = join(dir, 'dialerd.toml');
+  writeFileSync(config, '[retell]\ntimeout_ms = 300\n');
+  const d = await startDialerd({ database, retellBaseUrl: sim.url, apiKey, jwtSecret, args: ['--config', config] });
+  running.push(d);
+  await sim.configure({ webhook_url: `${d.url}/api/v1/webhooks/retell` });
+  const api = await registerTenant(d.url, 'Slow Co');
+  const leadCount = 30;
+  const { campaign } = await setupCampaign(api, { leadCount, cap: 5 });
+  await api.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  const stats = await waitForCompletion(api, campaign.id, 120000);
+
+  const record = await sim.record();
+  assertNoDuplicateDials(record, leadCount);
+  assert.equal(record.creates.filter((c) => c.accepted).length, leadCount, 'every lead dialled once');
+  assert.equal(stats.leads_terminal, leadCount);
+  const [[answered]] = sql(database, `select count(*) from call_attempts where provider_call_id is not null`);
+  assert.equal(answered, String(leadCount), 'every in-doubt attempt found its provider call');
+  const metrics = await (await fetch(`${d.url}/metrics`)).text();
+  assert.match(metrics, /dialer_dials_total\{result="unknown"\} [1-9]/, 'the timeouts were seen as in doubt');
+});
