@@ -6,6 +6,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
+# npm and node trust only their own CA list unless told otherwise; behind an intercepting proxy
+# the system store is the one that is right.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 if [ ! -d "$root/tests/e2e/node_modules/retell-sdk" ]; then
   (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
