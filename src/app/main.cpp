@@ -71,14 +71,15 @@ int run(const dialer::engine_config& cfg) {
     spdlog::error("request {} failed in its handler: {}", request_id, what);
   };
   http::server server(io, server_opts, routes);
-  server.start();
 
-  // I/O threads run before the engine starts: its first dials go through the provider client.
+  // Order matters: I/O threads first (the engine's first dials go through the provider
+  // client), then the engine (it replays stored webhooks), and only then the listener, so that
+  // no webhook can be stored before the engine is there to apply it.
   auto work = boost::asio::make_work_guard(io);
   std::vector<std::thread> io_threads;
   for (std::int64_t i = 0; i < cfg.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
-
   engine.start();
+  server.start();
   std::cout << "dialerd listening on http://" << cfg.listen_host << ":" << server.port()
             << std::endl;
   spdlog::info("listening on {}:{}", cfg.listen_host, server.port());

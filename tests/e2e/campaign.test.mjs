@@ -1,6 +1,7 @@
 // End to end: dialerd + retell_sim + a real PostgreSQL (PG* variables from pg_virtualenv).
 // Promises checked from the simulator's own record, not from the engine's view.
 
+import './webcrypto.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

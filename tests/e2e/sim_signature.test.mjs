@@ -3,6 +3,7 @@
 // must behave as RETELL.md says (create, get/list, concurrency limit modes, /sim/record).
 //
 // Needs SIM_BIN (path of the retell_sim binary) and node_modules (npm ci in this folder).
+import './webcrypto.mjs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
