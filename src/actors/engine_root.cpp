@@ -41,6 +41,12 @@ void ensure_campaign(root_actor* self, id_t tenant_id, id_t campaign_id) {
 /// Applies a webhook for an attempt that no live actor needs: store what the provider said.
 void apply_without_actor(root_actor* self, orphan_lookup o) {
   auto ctx = self->state.ctx;
+  auto me = caf::actor_cast<caf::actor>(self);
+  // On a database error the event is looked at again later: it is acknowledged, so it must be
+  // applied (the inbox row stays unapplied until then).
+  auto again = [me, o, ctx] {
+    caf::delayed_anon_send(me, ctx->options.storage_retry, orphan_atom::value, o);
+  };
   run_blocking(*ctx, [ctx, o] {
     const auto& w = o.webhook;
     if (o.attempt) {
@@ -53,7 +59,7 @@ void apply_without_actor(root_actor* self, orphan_lookup o) {
       spdlog::warn("webhook {} names unknown attempt {}", w.inbox_id, w.attempt_id);
     }
     storage::mark_webhook_applied(*ctx->db, w.inbox_id);
-  });
+  }, again);
 }
 
 /// Restarts a failed campaign actor after a backoff, unless it failed too often lately: then
@@ -129,12 +135,17 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
         }
         auto c = st.ctx;
         auto me = caf::actor_cast<caf::actor>(self);
-        run_blocking(*c, [c, me, w] {
-          orphan_lookup o;
-          o.attempt = storage::find_attempt(*c->db, w.attempt_id);
-          o.webhook = w;
-          caf::anon_send(me, orphan_atom::value, std::move(o));
-        });
+        run_blocking(
+            *c,
+            [c, me, w] {
+              orphan_lookup o;
+              o.attempt = storage::find_attempt(*c->db, w.attempt_id);
+              o.webhook = w;
+              caf::anon_send(me, orphan_atom::value, std::move(o));
+            },
+            [c, me, w] {
+              caf::delayed_anon_send(me, c->options.storage_retry, webhook_atom::value, w);
+            });
       },
       [=](orphan_atom, orphan_lookup& o) {
         auto& st = self->state;
