@@ -10,9 +10,18 @@
 
 namespace dialer::actors {
 
+/// Where actors send blocking work: a thread pool in production, the caller's own thread in
+/// deterministic tests.
+class job_runner {
+ public:
+  virtual ~job_runner() = default;
+  /// Runs `job` some time later (or now); never blocks on other jobs.
+  virtual void post(std::function<void()> job) = 0;
+};
+
 /// A few threads that run blocking work (libpqxx calls) so that no CAF worker or Asio thread
 /// ever blocks on the database. Jobs send their results back to actors as messages.
-class blocking_pool {
+class blocking_pool final : public job_runner {
  public:
   /// Starts `threads` workers.
   explicit blocking_pool(std::size_t threads);
@@ -22,7 +31,7 @@ class blocking_pool {
   blocking_pool& operator=(const blocking_pool&) = delete;
 
   /// Queues a job; never blocks the caller.
-  void post(std::function<void()> job);
+  void post(std::function<void()> job) override;
 
   /// Jobs queued and not yet started.
   std::size_t backlog() const;

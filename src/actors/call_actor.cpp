@@ -2,10 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
 #include "core/lead_outcome.hpp"
-#include "storage/dial_journal.hpp"
-#include "storage/webhook_inbox.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -39,9 +38,9 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   auto next = next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, ctx.clock->now_ms());
   auto attempt = st.start.attempt;
   auto campaign = st.campaign;
-  auto* db = ctx.db;
+  auto* db = ctx.store;
   st.jobs.add(self, ctx, [db, attempt, final_state, outcome, error, next, campaign] {
-    storage::close_attempt(*db, attempt.tenant_id, attempt.attempt_id, final_state, outcome, error,
+    db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error,
                            next);
     caf::anon_send(campaign, call_done_atom::value,
                    call_report{attempt.attempt_id, attempt.lead_id, outcome});
@@ -56,11 +55,11 @@ void on_dial_result(call_actor* self, dial_result& r) {
     ctx.metrics->dial("accepted");
     st.start.provider_call_id = r.call->call_id;
     st.progress = apply_registered(st.progress);
-    auto* db = ctx.db;
+    auto* db = ctx.store;
     auto a = st.start.attempt;
     auto call_id = r.call->call_id;
     st.jobs.add(self, ctx, [db, a, call_id] {
-      storage::journal_registered(*db, a.tenant_id, a.attempt_id, call_id);
+      db->journal_registered(a.tenant_id, a.attempt_id, call_id);
     });
     return;
   }
@@ -91,19 +90,19 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   auto& st = self->state;
   const auto& ctx = *st.ctx;
   st.progress = apply_event(st.progress, ev);
-  auto* db = ctx.db;
+  auto* db = ctx.store;
   auto a = st.start.attempt;
   auto state = st.progress.state;
   auto outcome = st.progress.outcome;
   st.jobs.add(self, ctx, [db, a, state, outcome, ev, inbox_id] {
-    storage::record_call_progress(*db, a.tenant_id, a.attempt_id, state, outcome, ev.call);
+    db->record_call_progress(a.tenant_id, a.attempt_id, state, outcome, ev.call);
     if (!ev.call.turns.empty()) {
       std::vector<storage::segment_row> segments;
       for (const auto& [role, content] : ev.call.turns)
         segments.push_back({static_cast<std::int32_t>(segments.size()), role, content});
-      storage::store_segments(*db, a.tenant_id, a.attempt_id, segments);
+      db->store_segments(a.tenant_id, a.attempt_id, segments);
     }
-    if (inbox_id) storage::mark_webhook_applied(*db, inbox_id);
+    if (inbox_id) db->mark_webhook_applied(inbox_id);
   });
   if (st.progress.line_released && !st.reported)
     close_and_report(self, st.progress.state, st.progress.outcome,
@@ -122,11 +121,11 @@ void on_synced(call_actor* self, sync_result& r) {
     if (st.start.provider_call_id.empty()) {
       st.start.provider_call_id = r.call->call_id;
       st.progress = apply_registered(st.progress);
-      auto* db = st.ctx->db;
+      auto* db = st.ctx->store;
       auto a = st.start.attempt;
       auto call_id = r.call->call_id;
       st.jobs.add(self, *st.ctx, [db, a, call_id] {
-        storage::journal_registered(*db, a.tenant_id, a.attempt_id, call_id);
+        db->journal_registered(a.tenant_id, a.attempt_id, call_id);
       });
     }
     on_event(self, event_from_snapshot(*r.call), 0);

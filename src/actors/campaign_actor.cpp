@@ -7,10 +7,9 @@
 #include <unordered_set>
 
 #include "actors/call_actor.hpp"
+#include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
 #include "core/campaign_lifecycle.hpp"
-#include "storage/campaigns.hpp"
-#include "storage/dial_journal.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -50,10 +49,10 @@ void refill(campaign_actor* self) {
       *ctx,
       [ctx, me, tenant, campaign, batch, exclude] {
         candidates_batch b;
-        b.leads = storage::next_dial_candidates(*ctx->db, tenant, campaign, ctx->clock->now_ms(),
+        b.leads = ctx->store->next_dial_candidates(tenant, campaign, ctx->clock->now_ms(),
                                                 batch, exclude);
         b.more = static_cast<std::int32_t>(b.leads.size()) >= batch;
-        if (b.leads.empty()) b.earliest_pending = storage::earliest_pending_at(*ctx->db, tenant, campaign);
+        if (b.leads.empty()) b.earliest_pending = ctx->store->earliest_pending_at(tenant, campaign);
         caf::anon_send(me, candidates_atom::value, std::move(b));
       },
       [me] { caf::anon_send(me, candidates_atom::value, candidates_batch{{}, std::nullopt, true}); });
@@ -84,10 +83,10 @@ void check_completion(campaign_actor* self) {
       *ctx,
       [ctx, me, tenant, campaign] {
         open_leads o;
-        o.open = storage::open_lead_count(*ctx->db, tenant, campaign);
-        if (o.open > 0) o.earliest_pending = storage::earliest_pending_at(*ctx->db, tenant, campaign);
+        o.open = ctx->store->open_lead_count(tenant, campaign);
+        if (o.open > 0) o.earliest_pending = ctx->store->earliest_pending_at(tenant, campaign);
         if (o.open == 0)
-          storage::transition_campaign(*ctx->db, tenant, campaign, campaign_status::running,
+          ctx->store->transition_campaign(tenant, campaign, campaign_status::running,
                                        campaign_status::completed);
         caf::anon_send(me, open_count_atom::value, o);
       },
@@ -121,7 +120,7 @@ void dispatch(campaign_actor* self) {
         *ctx,
         [ctx, me, plan, lead] {
           caf::anon_send(me, journaled_atom::value,
-                         journal_result{lead.lead_id, storage::journal_dialing(*ctx->db, plan, lead)});
+                         journal_result{lead.lead_id, ctx->store->journal_dialing(plan, lead)});
         },
         [me, lead] { caf::anon_send(me, journaled_atom::value, journal_result{lead.lead_id, {}}); });
   }
@@ -160,8 +159,8 @@ void load_plan(campaign_actor* self) {
       *c,
       [c, me, tenant, campaign] {
         plan_loaded p;
-        p.plan = storage::load_campaign_plan(*c->db, tenant, campaign);
-        if (p.plan) p.open = storage::open_attempts(*c->db, tenant, campaign);
+        p.plan = c->store->load_campaign_plan(tenant, campaign);
+        if (p.plan) p.open = c->store->open_attempts(tenant, campaign);
         caf::anon_send(me, plan_atom::value, std::move(p));
       },
       [me] { caf::anon_send(me, retry_atom::value); });
@@ -304,7 +303,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
           for (auto& lead : s.hopper) s.held_leads.erase(lead.lead_id);
           s.hopper.clear();
           run_blocking(*c, [c, tenant, campaign] {
-            storage::cancel_pending_leads(*c->db, tenant, campaign, "campaign_stopped");
+            c->store->cancel_pending_leads(tenant, campaign, "campaign_stopped");
           });
           if (s.slots_used == 0) self->quit();
           return;

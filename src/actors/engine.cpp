@@ -4,6 +4,7 @@
 
 #include "actors/engine_context.hpp"
 #include "actors/engine_root.hpp"
+#include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
 #include "actors/provider_gateway.hpp"
 #include "retell/client.hpp"
@@ -19,6 +20,7 @@ struct engine::impl {
   const clock_source& clock;
   engine_metrics& metrics;
   engine_options options;
+  pg_engine_store store;
   std::unique_ptr<blocking_pool> pool;
   caf::actor_system_config config;
   std::unique_ptr<caf::actor_system> system;
@@ -26,7 +28,7 @@ struct engine::impl {
 
   impl(storage::database& d, retell::client& p, const clock_source& c, engine_metrics& m,
        engine_options o)
-      : db(d), provider(p), clock(c), metrics(m), options(o) {}
+      : db(d), provider(p), clock(c), metrics(m), options(o), store(d) {}
 };
 
 engine::engine(storage::database& db, retell::client& provider, const clock_source& clock,
@@ -45,7 +47,7 @@ void engine::start() {
   i.config.set("logger.verbosity", caf::atom("quiet"));
   i.system = std::make_unique<caf::actor_system>(i.config);
   i.ctx = std::make_shared<engine_context>();
-  i.ctx->db = &i.db;
+  i.ctx->store = &i.store;
   i.ctx->pool = i.pool.get();
   i.ctx->clock = &i.clock;
   i.ctx->metrics = &i.metrics;

@@ -11,11 +11,13 @@
 
 namespace dialer::actors {
 
-/// What every actor of the engine shares: the database, the blocking pool, the clock, the
+class engine_store;
+
+/// What every actor of the engine shares: the journal, where blocking work runs, the clock, the
 /// metrics, and the long-lived actors it talks to.
 struct engine_context {
-  storage::database* db = nullptr;
-  blocking_pool* pool = nullptr;
+  engine_store* store = nullptr;
+  job_runner* pool = nullptr;
   const clock_source* clock = nullptr;
   engine_metrics* metrics = nullptr;
   engine_options options;

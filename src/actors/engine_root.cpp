@@ -6,11 +6,9 @@
 #include <unordered_map>
 
 #include "actors/campaign_actor.hpp"
+#include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
 #include "core/call_progress.hpp"
-#include "storage/campaigns.hpp"
-#include "storage/dial_journal.hpp"
-#include "storage/webhook_inbox.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -53,12 +51,12 @@ void apply_without_actor(root_actor* self, orphan_lookup o) {
       call_progress p;
       p.state = o.attempt->state;
       p = apply_event(p, w.event);
-      storage::record_call_progress(*ctx->db, o.attempt->attempt.tenant_id,
+      ctx->store->record_call_progress(o.attempt->attempt.tenant_id,
                                     o.attempt->attempt.attempt_id, p.state, p.outcome, w.event.call);
     } else {
       spdlog::warn("webhook {} names unknown attempt {}", w.inbox_id, w.attempt_id);
     }
-    storage::mark_webhook_applied(*ctx->db, w.inbox_id);
+    ctx->store->mark_webhook_applied(w.inbox_id);
   }, again);
 }
 
@@ -78,7 +76,7 @@ void restart_or_escalate(root_actor* self, id_t tenant_id, id_t campaign_id,
     st.restarts.erase(campaign_id);
     auto c = st.ctx;
     run_blocking(*c, [c, tenant_id, campaign_id] {
-      storage::transition_campaign(*c->db, tenant_id, campaign_id, campaign_status::running,
+      c->store->transition_campaign(tenant_id, campaign_id, campaign_status::running,
                                    campaign_status::paused);
     });
     return;
@@ -118,6 +116,10 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
         }
         if (it != st.campaigns.end()) self->send(it->second.actor, status_atom::value, u);
       },
+      [=](lookup_atom, id_t campaign_id) -> caf::actor {
+        auto it = self->state.campaigns.find(campaign_id);
+        return it == self->state.campaigns.end() ? caf::actor{} : it->second.actor;
+      },
       [=](follow_atom, id_t tenant_id, id_t campaign_id) {
         // A campaign with calls in flight needs its actor whatever its status.
         ensure_campaign(self, tenant_id, campaign_id);
@@ -139,7 +141,7 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
             *c,
             [c, me, w] {
               orphan_lookup o;
-              o.attempt = storage::find_attempt(*c->db, w.attempt_id);
+              o.attempt = c->store->find_attempt(w.attempt_id);
               o.webhook = w;
               caf::anon_send(me, orphan_atom::value, std::move(o));
             },

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/lead_outcome.hpp"
+#include "storage/rows.hpp"
+
+namespace dialer::storage {
+class database;
+}
+
+namespace dialer::actors {
+
+/// Every read and write the engine's actors make, as one interface: PostgreSQL in production
+/// (pg_engine_store), an in-memory journal in the deterministic actor tests.
+class engine_store {
+ public:
+  virtual ~engine_store() = default;
+
+  /// The plan of a campaign of the tenant, if it exists.
+  virtual std::optional<campaign_plan> load_campaign_plan(id_t tenant_id, id_t campaign_id) = 0;
+  /// The campaign's attempts not yet closed.
+  virtual std::vector<storage::attempt_row> open_attempts(id_t tenant_id, id_t campaign_id) = 0;
+  /// Up to `limit` pending leads due at `now`, best first, skipping `exclude`.
+  virtual std::vector<dial_candidate> next_dial_candidates(id_t tenant_id, id_t campaign_id,
+                                                           epoch_ms now, std::int32_t limit,
+                                                           const std::vector<id_t>& exclude) = 0;
+  /// The earliest next_attempt_at among pending leads (0: due now), if any lead is pending.
+  virtual std::optional<epoch_ms> earliest_pending_at(id_t tenant_id, id_t campaign_id) = 0;
+  /// Leads of the campaign not yet terminal.
+  virtual std::int64_t open_lead_count(id_t tenant_id, id_t campaign_id) = 0;
+  /// Journals `planned -> dialing` for a still-pending lead; nullopt when it is not pending.
+  virtual std::optional<dial_attempt> journal_dialing(const campaign_plan& plan,
+                                                      const dial_candidate& lead) = 0;
+  /// Stores the provider call id of an attempt.
+  virtual void journal_registered(id_t tenant_id, id_t attempt_id,
+                                  const std::string& provider_call_id) = 0;
+  /// Moves an attempt forward and stores what the provider said about its call.
+  virtual void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
+                                    disposition outcome, const provider_call& call) = 0;
+  /// Replaces the transcript turns of an attempt's call.
+  virtual void store_segments(id_t tenant_id, id_t attempt_id,
+                              const std::vector<storage::segment_row>& segments) = 0;
+  /// Closes an attempt and applies the lead's next step, once.
+  virtual void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,
+                             disposition outcome, const std::string& error,
+                             const lead_next_step& next) = 0;
+  /// The attempt with this id, any tenant.
+  virtual std::optional<storage::attempt_row> find_attempt(id_t attempt_id) = 0;
+  /// Marks an inbox row applied.
+  virtual void mark_webhook_applied(id_t inbox_id) = 0;
+  /// Compare-and-set of a campaign's status; true when it moved.
+  virtual bool transition_campaign(id_t tenant_id, id_t campaign_id, campaign_status from,
+                                   campaign_status to) = 0;
+  /// Closes every pending lead of the campaign as cancelled.
+  virtual void cancel_pending_leads(id_t tenant_id, id_t campaign_id,
+                                    const std::string& reason) = 0;
+};
+
+/// The engine_store of production: the repositories of src/storage over PostgreSQL.
+class pg_engine_store final : public engine_store {
+ public:
+  /// Uses `db`, which must outlive the store.
+  explicit pg_engine_store(storage::database& db) : db_(db) {}
+
+  std::optional<campaign_plan> load_campaign_plan(id_t tenant_id, id_t campaign_id) override;
+  std::vector<storage::attempt_row> open_attempts(id_t tenant_id, id_t campaign_id) override;
+  std::vector<dial_candidate> next_dial_candidates(id_t tenant_id, id_t campaign_id, epoch_ms now,
+                                                   std::int32_t limit,
+                                                   const std::vector<id_t>& exclude) override;
+  std::optional<epoch_ms> earliest_pending_at(id_t tenant_id, id_t campaign_id) override;
+  std::int64_t open_lead_count(id_t tenant_id, id_t campaign_id) override;
+  std::optional<dial_attempt> journal_dialing(const campaign_plan& plan,
+                                              const dial_candidate& lead) override;
+  void journal_registered(id_t tenant_id, id_t attempt_id,
+                          const std::string& provider_call_id) override;
+  void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
+                            disposition outcome, const provider_call& call) override;
+  void store_segments(id_t tenant_id, id_t attempt_id,
+                      const std::vector<storage::segment_row>& segments) override;
+  void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,
+                     disposition outcome, const std::string& error,
+                     const lead_next_step& next) override;
+  std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override;
+  void mark_webhook_applied(id_t inbox_id) override;
+  bool transition_campaign(id_t tenant_id, id_t campaign_id, campaign_status from,
+                           campaign_status to) override;
+  void cancel_pending_leads(id_t tenant_id, id_t campaign_id, const std::string& reason) override;
+
+ private:
+  storage::database& db_;
+};
+
+}  // namespace dialer::actors

@@ -1,0 +1,74 @@
+#include "actors/engine_store.hpp"
+#include "storage/campaigns.hpp"
+#include "storage/dial_journal.hpp"
+#include "storage/webhook_inbox.hpp"
+
+namespace dialer::actors {
+
+std::optional<campaign_plan> pg_engine_store::load_campaign_plan(id_t tenant_id, id_t campaign_id) {
+  return storage::load_campaign_plan(db_, tenant_id, campaign_id);
+}
+
+std::vector<storage::attempt_row> pg_engine_store::open_attempts(id_t tenant_id, id_t campaign_id) {
+  return storage::open_attempts(db_, tenant_id, campaign_id);
+}
+
+std::vector<dial_candidate> pg_engine_store::next_dial_candidates(id_t tenant_id, id_t campaign_id,
+                                                                  epoch_ms now, std::int32_t limit,
+                                                                  const std::vector<id_t>& exclude) {
+  return storage::next_dial_candidates(db_, tenant_id, campaign_id, now, limit, exclude);
+}
+
+std::optional<epoch_ms> pg_engine_store::earliest_pending_at(id_t tenant_id, id_t campaign_id) {
+  return storage::earliest_pending_at(db_, tenant_id, campaign_id);
+}
+
+std::int64_t pg_engine_store::open_lead_count(id_t tenant_id, id_t campaign_id) {
+  return storage::open_lead_count(db_, tenant_id, campaign_id);
+}
+
+std::optional<dial_attempt> pg_engine_store::journal_dialing(const campaign_plan& plan,
+                                                             const dial_candidate& lead) {
+  return storage::journal_dialing(db_, plan, lead);
+}
+
+void pg_engine_store::journal_registered(id_t tenant_id, id_t attempt_id,
+                                         const std::string& provider_call_id) {
+  storage::journal_registered(db_, tenant_id, attempt_id, provider_call_id);
+}
+
+void pg_engine_store::record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
+                                           disposition outcome, const provider_call& call) {
+  storage::record_call_progress(db_, tenant_id, attempt_id, state, outcome, call);
+}
+
+void pg_engine_store::store_segments(id_t tenant_id, id_t attempt_id,
+                                     const std::vector<storage::segment_row>& segments) {
+  storage::store_segments(db_, tenant_id, attempt_id, segments);
+}
+
+void pg_engine_store::close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,
+                                    disposition outcome, const std::string& error,
+                                    const lead_next_step& next) {
+  storage::close_attempt(db_, tenant_id, attempt_id, final_state, outcome, error, next);
+}
+
+std::optional<storage::attempt_row> pg_engine_store::find_attempt(id_t attempt_id) {
+  return storage::find_attempt(db_, attempt_id);
+}
+
+void pg_engine_store::mark_webhook_applied(id_t inbox_id) {
+  storage::mark_webhook_applied(db_, inbox_id);
+}
+
+bool pg_engine_store::transition_campaign(id_t tenant_id, id_t campaign_id, campaign_status from,
+                                          campaign_status to) {
+  return storage::transition_campaign(db_, tenant_id, campaign_id, from, to).has_value();
+}
+
+void pg_engine_store::cancel_pending_leads(id_t tenant_id, id_t campaign_id,
+                                           const std::string& reason) {
+  storage::cancel_pending_leads(db_, tenant_id, campaign_id, reason);
+}
+
+}  // namespace dialer::actors

@@ -1,0 +1,320 @@
+// Deterministic tests of the actor runtime: CAF's test scheduler (nothing runs until the test
+// says so, time moves only by hand), a stub provider gateway, an in-memory journal and jobs run
+// inline. They check pacing under the cap, pause/resume/stop, completion, retries, provider
+// refusals, in-doubt creates, duplicate webhooks and supervision.
+
+#include <caf/all.hpp>
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <set>
+
+#include "actors/engine_context.hpp"
+#include "actors/engine_root.hpp"
+#include "actors/messages.hpp"
+#include "fake_store.hpp"
+
+namespace dialer::actors::test {
+namespace {
+
+constexpr id_t tenant = 7;
+constexpr id_t campaign = 70;
+constexpr epoch_ms start_time = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+
+/// Runs blocking jobs on the spot, in the calling actor's turn.
+class inline_runner final : public job_runner {
+ public:
+  void post(std::function<void()> job) override { job(); }
+};
+
+/// What the stub provider saw and how it answers.
+struct provider_script {
+  std::vector<dial_attempt> dials;             ///< every create request, in order
+  std::set<id_t> live;                         ///< attempt ids placed and not yet ended by the test
+  std::size_t peak = 0;                        ///< most calls live at once
+  std::map<id_t, unsigned> answer_status;      ///< attempt id -> status to answer (default 201)
+  std::vector<id_t> syncs;                     ///< attempts asked about (get-call / list-calls)
+  std::string call_id_of(id_t attempt) const { return "call_" + std::to_string(attempt); }
+};
+
+caf::behavior stub_gateway(caf::event_based_actor* self, provider_script* script) {
+  return {
+      [=](dial_atom, const dial_attempt& a) {
+        script->dials.push_back(a);
+        dial_result r;
+        auto it = script->answer_status.find(a.attempt_id);
+        r.status = it == script->answer_status.end() ? 201 : it->second;
+        // A timed-out create (status 0) may still have placed the call, as here.
+        if (r.status == 201 || r.status == 0) {
+          script->live.insert(a.attempt_id);
+          script->peak = std::max(script->peak, script->live.size());
+        }
+        if (r.status == 201) {
+          provider_call c;
+          c.call_id = script->call_id_of(a.attempt_id);
+          c.call_status = "registered";
+          r.call = c;
+        }
+        self->send(caf::actor_cast<caf::actor>(self->current_sender()), dial_result_atom::value, r);
+      },
+      [=](sync_atom, const dial_attempt& a, const std::string&) {
+        script->syncs.push_back(a.attempt_id);
+        sync_result r;
+        r.answered = true;
+        if (script->live.count(a.attempt_id)) {
+          provider_call c;
+          c.call_id = script->call_id_of(a.attempt_id);
+          c.call_status = "ongoing";
+          c.attempt_id = a.attempt_id;
+          r.call = c;
+        }
+        self->send(caf::actor_cast<caf::actor>(self->current_sender()), synced_atom::value, r);
+      },
+  };
+}
+
+class campaign_runtime : public ::testing::Test {
+ protected:
+  campaign_runtime() : clock_(start_time), metrics_(registry_) {
+    config_.set("scheduler.policy", caf::atom("testing"));
+    config_.set("logger.verbosity", caf::atom("quiet"));
+    system_ = std::make_unique<caf::actor_system>(config_);
+    sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler());
+    store_.plan.id = campaign;
+    store_.plan.tenant_id = tenant;
+    store_.plan.from_number = "+14155550100";
+    store_.plan.max_concurrent_calls = 3;
+    store_.plan.max_attempts = 1;
+    ctx_ = std::make_shared<engine_context>();
+    ctx_->store = &store_;
+    ctx_->pool = &runner_;
+    ctx_->clock = &clock_;
+    ctx_->metrics = &metrics_;
+    ctx_->options.hopper_batch = 4;
+    ctx_->options.call_grace = std::chrono::seconds(30);
+    ctx_->options.call_watchdog = std::chrono::hours(1);
+    ctx_->gateway = system_->spawn(stub_gateway, &script_);
+    ctx_->root = spawn_engine_root(*system_, ctx_);
+  }
+
+  ~campaign_runtime() override {
+    caf::anon_send_exit(ctx_->root, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ctx_->gateway, caf::exit_reason::user_shutdown);
+    run();
+    ctx_->root = nullptr;
+    ctx_->gateway = nullptr;
+  }
+
+  /// Runs every actor until nobody has anything left to do.
+  void run() { sched_->run(); }
+
+  /// Moves the manual clock and CAF's test clock together, then runs.
+  void advance(std::chrono::milliseconds d) {
+    clock_.advance(d.count());
+    sched_->advance_time(d);
+    run();
+  }
+
+  void send_status(campaign_status s) {
+    caf::anon_send(ctx_->root, status_atom::value, campaign_update{tenant, campaign, s});
+    run();
+  }
+
+  /// Delivers a webhook for the attempt, as the HTTP handler does after storing it.
+  void webhook(id_t attempt, webhook_kind kind, std::string status, std::string reason) {
+    inbound_webhook w;
+    w.inbox_id = ++inbox_ids_;
+    w.tenant_id = tenant;
+    w.attempt_id = attempt;
+    w.event.kind = kind;
+    w.event.event_name = std::string(to_string(kind));
+    w.event.call.call_id = script_.call_id_of(attempt);
+    w.event.call.call_status = std::move(status);
+    w.event.call.disconnection_reason = std::move(reason);
+    w.event.call.attempt_id = attempt;
+    caf::anon_send(ctx_->root, webhook_atom::value, w);
+    run();
+  }
+
+  /// The provider ends a call with `reason` (call_ended, then call_analyzed).
+  void end_call(id_t attempt, std::string reason = "user_hangup") {
+    script_.live.erase(attempt);
+    bool connected = reason == "user_hangup" || reason == "agent_hangup" || reason == "voicemail_reached";
+    std::string status = connected ? "ended" : "not_connected";
+    webhook(attempt, webhook_kind::call_ended, status, reason);
+    webhook(attempt, webhook_kind::call_analyzed, status, reason);
+  }
+
+  /// Ends every live call, oldest first.
+  void end_all_live(std::string reason = "user_hangup") {
+    auto live = script_.live;
+    for (auto a : live) end_call(a, reason);
+  }
+
+  caf::actor campaign_actor() {
+    caf::actor found;
+    system_->spawn([&](caf::event_based_actor* self) {
+      self->request(ctx_->root, caf::infinite, lookup_atom::value, campaign)
+          .then([&](const caf::actor& a) { found = a; });
+    });
+    run();
+    return found;
+  }
+
+  caf::actor_system_config config_;
+  std::unique_ptr<caf::actor_system> system_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  manual_clock clock_;
+  prometheus::Registry registry_;
+  engine_metrics metrics_;
+  inline_runner runner_;
+  fake_store store_;
+  provider_script script_;
+  context_ptr ctx_;
+  id_t inbox_ids_ = 0;
+};
+
+TEST_F(campaign_runtime, pacing_never_exceeds_the_cap_and_the_campaign_completes) {
+  store_.add_leads(10);
+  send_status(campaign_status::running);
+  EXPECT_EQ(script_.dials.size(), 3u) << "exactly the cap is dialled at once";
+  while (!script_.live.empty()) {
+    end_call(*script_.live.begin());
+    EXPECT_LE(script_.live.size(), 3u);
+  }
+  EXPECT_EQ(script_.dials.size(), 10u);
+  EXPECT_EQ(script_.peak, 3u);
+  EXPECT_EQ(store_.count(lead_status::completed), 10);
+  ASSERT_FALSE(store_.transitions.empty());
+  EXPECT_EQ(store_.transitions.back(),
+            std::make_pair(campaign_status::running, campaign_status::completed));
+  std::set<id_t> leads_dialled;
+  for (const auto& d : script_.dials) leads_dialled.insert(d.lead_id);
+  EXPECT_EQ(leads_dialled.size(), 10u) << "no lead dialled twice";
+}
+
+TEST_F(campaign_runtime, pause_holds_new_dials_resume_continues_stop_cancels_the_rest) {
+  store_.plan.max_concurrent_calls = 2;
+  store_.add_leads(6);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 2u);
+  store_.status = campaign_status::paused;
+  send_status(campaign_status::paused);
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 2u) << "a paused campaign lets calls finish but dials nothing";
+  store_.status = campaign_status::running;
+  send_status(campaign_status::running);
+  EXPECT_EQ(script_.dials.size(), 4u);
+  store_.status = campaign_status::cancelled;
+  send_status(campaign_status::cancelled);
+  EXPECT_EQ(store_.count(lead_status::cancelled), 2) << "pending leads close when stopped";
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 4u);
+  EXPECT_EQ(store_.count(lead_status::completed), 4);
+  EXPECT_FALSE(campaign_actor()) << "a stopped campaign's actor ends once its calls are done";
+}
+
+TEST_F(campaign_runtime, retries_wait_the_delay_of_the_disposition_until_max_attempts) {
+  store_.plan.max_attempts = 2;
+  store_.plan.retry.no_answer_s = 60;
+  store_.add_leads(1);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  end_call(script_.dials[0].attempt_id, "dial_no_answer");
+  EXPECT_EQ(store_.leads[1].status, lead_status::pending);
+  EXPECT_EQ(store_.leads[1].next_attempt_at, start_time + 60'000);
+  advance(std::chrono::seconds(59));
+  EXPECT_EQ(script_.dials.size(), 1u) << "not before the retry delay";
+  advance(std::chrono::seconds(2));
+  ASSERT_EQ(script_.dials.size(), 2u);
+  EXPECT_EQ(script_.dials[1].attempt_no, 2);
+  end_call(script_.dials[1].attempt_id, "dial_no_answer");
+  EXPECT_EQ(store_.leads[1].status, lead_status::failed);
+  EXPECT_EQ(store_.leads[1].terminal_reason, "max_attempts_reached:no_answer");
+  EXPECT_EQ(store_.transitions.back().second, campaign_status::completed);
+}
+
+TEST_F(campaign_runtime, a_429_puts_the_lead_back_without_using_an_attempt) {
+  store_.add_leads(1);
+  script_.answer_status[1] = 429;
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  EXPECT_EQ(store_.leads[1].status, lead_status::pending);
+  EXPECT_EQ(store_.leads[1].candidate.attempts, 0);
+  advance(std::chrono::seconds(6));
+  ASSERT_EQ(script_.dials.size(), 2u);
+  EXPECT_EQ(script_.dials[1].attempt_no, 1) << "the refusal did not count";
+  end_call(script_.dials[1].attempt_id);
+  EXPECT_EQ(store_.leads[1].status, lead_status::completed);
+}
+
+TEST_F(campaign_runtime, a_create_without_answer_is_reconciled_never_resent) {
+  store_.add_leads(1);
+  script_.answer_status[1] = 0;  // timeout: the provider did place the call
+  send_status(campaign_status::running);
+  advance(std::chrono::seconds(2));
+  ASSERT_EQ(script_.dials.size(), 1u) << "a create is never resent";
+  ASSERT_EQ(script_.syncs.size(), 1u) << "the attempt is looked up by its metadata";
+  EXPECT_EQ(store_.attempts[1].row.provider_call_id, "call_1");
+  end_call(1);
+  EXPECT_EQ(store_.leads[1].status, lead_status::completed);
+  EXPECT_EQ(script_.dials.size(), 1u);
+}
+
+TEST_F(campaign_runtime, duplicate_and_reordered_webhooks_close_an_attempt_once) {
+  store_.add_leads(1);
+  send_status(campaign_status::running);
+  webhook(1, webhook_kind::call_ended, "ended", "agent_hangup");
+  webhook(1, webhook_kind::call_started, "ongoing", "");
+  webhook(1, webhook_kind::call_ended, "ended", "agent_hangup");
+  webhook(1, webhook_kind::call_analyzed, "ended", "agent_hangup");
+  EXPECT_EQ(store_.attempts[1].close_calls, 1);
+  EXPECT_EQ(store_.attempts[1].outcome, disposition::answered);
+  EXPECT_EQ(store_.attempts[1].row.state, attempt_state::analyzed);
+  EXPECT_EQ(store_.applied_webhooks.size(), 4u) << "every delivered webhook is marked applied";
+}
+
+TEST_F(campaign_runtime, a_failed_campaign_actor_restarts_and_follows_its_calls_without_redialling) {
+  store_.add_leads(5);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 3u);
+  auto first = campaign_actor();
+  ASSERT_TRUE(first);
+  caf::anon_send_exit(first, caf::exit_reason::unhandled_exception);
+  run();
+  advance(std::chrono::seconds(1));
+  auto second = campaign_actor();
+  ASSERT_TRUE(second);
+  EXPECT_NE(first, second);
+  EXPECT_EQ(script_.dials.size(), 3u) << "calls in flight are followed again, not redialled";
+  EXPECT_EQ(script_.syncs.size(), 3u) << "each followed call asks the provider where it stands";
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 5u);
+  end_all_live();
+  EXPECT_EQ(store_.count(lead_status::completed), 5);
+  EXPECT_EQ(script_.peak, 3u);
+  std::set<id_t> leads_dialled;
+  for (const auto& d : script_.dials) leads_dialled.insert(d.lead_id);
+  EXPECT_EQ(leads_dialled.size(), 5u);
+}
+
+TEST_F(campaign_runtime, repeated_failures_escalate_to_a_paused_campaign_not_a_crash_loop) {
+  store_.add_leads(5);
+  ctx_->options.max_restarts = 3;
+  send_status(campaign_status::running);
+  for (int i = 0; i < 4; ++i) {
+    auto a = campaign_actor();
+    ASSERT_TRUE(a) << "restart " << i;
+    caf::anon_send_exit(a, caf::exit_reason::unhandled_exception);
+    run();
+    advance(std::chrono::seconds(2));
+  }
+  EXPECT_FALSE(campaign_actor()) << "no restart after the limit";
+  EXPECT_EQ(store_.status, campaign_status::paused);
+  advance(std::chrono::minutes(5));
+  EXPECT_FALSE(campaign_actor());
+}
+
+}  // namespace
+}  // namespace dialer::actors::test
