@@ -106,9 +106,64 @@ void start_call(campaign_actor* self, call_start start) {
   st.ctx->metrics->active_calls_add(1);
 }
 
+/// The end date passed: no new dial; pending leads close; calls in flight finish.
+void end_by_date(campaign_actor* self) {
+  auto& st = self->state;
+  auto from = st.status;
+  st.status = campaign_status::completed;
+  for (auto& lead : st.hopper) st.held_leads.erase(lead.lead_id);
+  st.hopper.clear();
+  auto c = st.ctx;
+  auto tenant = st.tenant_id;
+  auto campaign = st.campaign_id;
+  spdlog::info("campaign {} reached its end date", campaign);
+  run_blocking(*c, [c, tenant, campaign, from] {
+    c->store->cancel_pending_leads(tenant, campaign, "end_date_reached");
+    c->store->transition_campaign(tenant, campaign, from, campaign_status::completed);
+  });
+  if (st.slots_used == 0) self->quit();
+}
+
+/// A scheduled campaign: start dialling at start_at (or end at once when already past end_at).
+void check_schedule(campaign_actor* self) {
+  auto& st = self->state;
+  switch (gate_at(*st.plan, st.ctx->clock->now_ms())) {
+    case date_gate::wait_for_start:
+      sleep_until(self, st.plan->start_at);
+      return;
+    case date_gate::past_end:
+      end_by_date(self);
+      return;
+    case date_gate::open: {
+      auto c = st.ctx;
+      auto me = caf::actor_cast<caf::actor>(self);
+      auto tenant = st.tenant_id;
+      auto campaign = st.campaign_id;
+      run_blocking(*c, [c, me, tenant, campaign] {
+        if (c->store->transition_campaign(tenant, campaign, campaign_status::scheduled,
+                                          campaign_status::running))
+          caf::anon_send(me, status_atom::value,
+                         campaign_update{tenant, campaign, campaign_status::running});
+      });
+      return;
+    }
+  }
+}
+
 void dispatch(campaign_actor* self) {
   auto& st = self->state;
   if (!st.plan) return;
+  if (dials(st.status)) {
+    auto gate = gate_at(*st.plan, st.ctx->clock->now_ms());
+    if (gate == date_gate::past_end) {
+      end_by_date(self);
+      return;
+    }
+    if (gate == date_gate::wait_for_start) {
+      sleep_until(self, st.plan->start_at);
+      return;
+    }
+  }
   while (dials(st.status) && st.slots_used < st.plan->max_concurrent_calls && !st.hopper.empty()) {
     auto lead = st.hopper.front();
     st.hopper.pop_front();
@@ -144,6 +199,10 @@ void line_freed(campaign_actor* self, id_t attempt_id) {
   st.more_due = true;
   if (finished(st.status) && st.slots_used == 0) {
     self->quit();
+    return;
+  }
+  if (st.status == campaign_status::scheduled) {
+    check_schedule(self);
     return;
   }
   dispatch(self);
@@ -191,6 +250,10 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
                p.open.size());
   if (finished(st.status) && st.slots_used == 0) {
     self->quit();
+    return;
+  }
+  if (st.status == campaign_status::scheduled) {
+    check_schedule(self);
     return;
   }
   dispatch(self);
@@ -290,7 +353,10 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
       [=](wake_atom) {
         self->state.wake_pending = false;
         self->state.more_due = true;
-        dispatch(self);
+        if (self->state.status == campaign_status::scheduled && self->state.plan)
+          check_schedule(self);
+        else
+          dispatch(self);
       },
       [=](status_atom, const campaign_update& u) {
         auto& s = self->state;

@@ -54,8 +54,9 @@ void engine::start() {
   i.ctx->options = i.options;
   i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider);
   i.ctx->root = spawn_engine_root(*i.system, i.ctx);
-  for (const auto& c : storage::campaigns_in_status(i.db, campaign_status::running))
-    campaign_status_changed(c.tenant_id, c.id, campaign_status::running);
+  for (auto status : {campaign_status::running, campaign_status::scheduled})
+    for (const auto& c : storage::campaigns_in_status(i.db, status))
+      campaign_status_changed(c.tenant_id, c.id, status);
   for (const auto& [tenant_id, campaign_id] : storage::campaigns_with_open_attempts(i.db))
     caf::anon_send(i.ctx->root, follow_atom::value, tenant_id, campaign_id);
   auto pending = storage::unapplied_webhooks(i.db);

@@ -110,7 +110,9 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
       [=](status_atom, const campaign_update& u) {
         auto& st = self->state;
         auto it = st.campaigns.find(u.campaign_id);
-        if (u.status == campaign_status::running && it == st.campaigns.end()) {
+        bool needs_actor =
+            u.status == campaign_status::running || u.status == campaign_status::scheduled;
+        if (needs_actor && it == st.campaigns.end()) {
           ensure_campaign(self, u.tenant_id, u.campaign_id);
           return;
         }

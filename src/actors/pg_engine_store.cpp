@@ -1,4 +1,5 @@
 #include "actors/engine_store.hpp"
+#include "core/clock.hpp"
 #include "storage/campaigns.hpp"
 #include "storage/dial_journal.hpp"
 #include "storage/webhook_inbox.hpp"
@@ -6,7 +7,13 @@
 namespace dialer::actors {
 
 std::optional<campaign_plan> pg_engine_store::load_campaign_plan(id_t tenant_id, id_t campaign_id) {
-  return storage::load_campaign_plan(db_, tenant_id, campaign_id);
+  auto plan = storage::load_campaign_plan(db_, tenant_id, campaign_id);
+  if (!plan) return plan;
+  if (auto row = storage::find_campaign(db_, tenant_id, campaign_id)) {
+    if (row->start_date) plan->start_at = parse_iso8601(*row->start_date);
+    if (row->end_date) plan->end_at = parse_iso8601(*row->end_date);
+  }
+  return plan;
 }
 
 std::vector<storage::attempt_row> pg_engine_store::open_attempts(id_t tenant_id, id_t campaign_id) {

@@ -23,6 +23,12 @@ std::optional<campaign_status> next_status(campaign_status current, campaign_com
   return std::nullopt;
 }
 
+date_gate gate_at(const campaign_plan& plan, epoch_ms now) {
+  if (plan.end_at && now >= *plan.end_at) return date_gate::past_end;
+  if (plan.start_at && now < *plan.start_at) return date_gate::wait_for_start;
+  return date_gate::open;
+}
+
 bool editable(campaign_status s) {
   return s == campaign_status::draft || s == campaign_status::paused;
 }

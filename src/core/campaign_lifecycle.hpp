@@ -21,6 +21,12 @@ bool editable(campaign_status s);
 /// True when the campaign's pacing loop should be dialling.
 bool dials(campaign_status s);
 
+/// What the pacing loop should do about the campaign's dates at `now`.
+enum class date_gate { wait_for_start, open, past_end };
+
+/// Where `now` stands between the plan's start_at and end_at.
+date_gate gate_at(const campaign_plan& plan, epoch_ms now);
+
 /// True when the campaign has finished for good.
 bool finished(campaign_status s);
 

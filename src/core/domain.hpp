@@ -89,6 +89,8 @@ struct campaign_plan {
   std::int32_t max_concurrent_calls = 1;
   std::int32_t max_attempts = 1;
   retry_policy retry;
+  std::optional<epoch_ms> start_at;  ///< a scheduled campaign starts dialling then
+  std::optional<epoch_ms> end_at;    ///< no new dial from then on; the campaign completes
 };
 
 /// A lead ready to be dialled, as the hopper holds it.

@@ -318,3 +318,39 @@ TEST_F(campaign_runtime, repeated_failures_escalate_to_a_paused_campaign_not_a_c
 
 }  // namespace
 }  // namespace dialer::actors::test
+
+namespace dialer::actors::test {
+namespace {
+
+TEST_F(campaign_runtime, a_scheduled_campaign_starts_dialling_at_its_start_date) {
+  store_.add_leads(2);
+  store_.plan.start_at = start_time + 3'600'000;
+  store_.status = campaign_status::scheduled;
+  send_status(campaign_status::scheduled);
+  EXPECT_TRUE(script_.dials.empty());
+  advance(std::chrono::minutes(59));
+  EXPECT_TRUE(script_.dials.empty()) << "nothing before start_date";
+  advance(std::chrono::minutes(2));
+  EXPECT_EQ(script_.dials.size(), 2u);
+  ASSERT_FALSE(store_.transitions.empty());
+  EXPECT_EQ(store_.transitions.front(),
+            std::make_pair(campaign_status::scheduled, campaign_status::running));
+}
+
+TEST_F(campaign_runtime, the_end_date_stops_new_dials_and_completes_the_campaign) {
+  store_.plan.max_concurrent_calls = 1;
+  store_.plan.end_at = start_time + 60'000;
+  store_.add_leads(3);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  advance(std::chrono::seconds(61));
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 1u) << "no dial after end_date";
+  EXPECT_EQ(store_.count(lead_status::cancelled), 2);
+  EXPECT_EQ(store_.leads[2].terminal_reason, "end_date_reached");
+  EXPECT_EQ(store_.status, campaign_status::completed);
+  EXPECT_FALSE(campaign_actor());
+}
+
+}  // namespace
+}  // namespace dialer::actors::test

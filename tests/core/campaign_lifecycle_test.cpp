@@ -35,3 +35,20 @@ TEST(campaign_lifecycle, editability) {
 
 }  // namespace
 }  // namespace dialer
+
+namespace dialer {
+namespace {
+
+TEST(campaign_lifecycle, date_gate_opens_at_start_and_closes_at_end) {
+  campaign_plan p;
+  EXPECT_EQ(gate_at(p, 0), date_gate::open) << "no dates: always open";
+  p.start_at = 1000;
+  p.end_at = 5000;
+  EXPECT_EQ(gate_at(p, 999), date_gate::wait_for_start);
+  EXPECT_EQ(gate_at(p, 1000), date_gate::open);
+  EXPECT_EQ(gate_at(p, 4999), date_gate::open);
+  EXPECT_EQ(gate_at(p, 5000), date_gate::past_end);
+}
+
+}  // namespace
+}  // namespace dialer
