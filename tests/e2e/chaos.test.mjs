@@ -108,3 +108,41 @@ test('creates that time out are reconciled by attempt id, never resent, and foll
   const metrics = await (await fetch(`${d.url}/metrics`)).text();
   assert.match(metrics, /dialer_dials_total\{result="unknown"\} [1-9]/, 'the timeouts were seen as in doubt');
 });
+
+test('PostgreSQL restarted under load: the engine recovers by itself and loses nothing acknowledged', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const database = createDatabase('dialer_pgrestart');
+  // The simulator keeps retrying webhooks for a while, as Retell does (3 retries there).
+  const sim = await startSim({ apiKey, timeScale: 60, concurrencyLimit: 100,
+    mix: 'answered=60,no_answer=20,busy=20', extra: ['--webhook-retries', '10', '--webhook-backoff-ms', '300'] });
+  running.push(sim);
+  const d = await dialerdOn(database, sim);
+  const api = await registerTenant(d.url, 'Restart Co');
+  const leadCount = 120;
+  const cap = 10;
+  const { campaign } = await setupCampaign(api, { leadCount, cap });
+  await api.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  await waitFor(async () => {
+    const s = await api.must(200, 'GET', `/api/v1/campaigns/${campaign.id}/stats`);
+    return s.leads_terminal >= leadCount / 4;
+  }, 60000, 'a quarter of the leads to finish');
+
+  // The cluster pg_virtualenv started for this run (found by its port), restarted fast.
+  const cluster = execFileSync('pg_lsclusters', ['-h'], { encoding: 'utf8' })
+    .split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[2] === process.env.PGPORT);
+  assert.ok(cluster, `no cluster on port ${process.env.PGPORT}`);
+  execFileSync('pg_ctlcluster', [cluster[0], cluster[1], 'restart', '-m', 'fast'], { stdio: 'ignore' });
+
+  const stats = await waitForCompletion(api, campaign.id, 180000);
+  const record = await sim.record();
+  assertNoDuplicateDials(record, leadCount);
+  assert.equal(stats.leads_terminal, leadCount);
+  assert.ok(record.peak_concurrency <= cap);
+  const [[unapplied]] = sql(database, `select count(*) from webhook_events where applied_at is null`);
+  assert.equal(unapplied, '0', 'every stored webhook was applied');
+  const [[openAttempts]] = sql(database,
+    `select count(*) from call_attempts where state in ('planned','dialing','in_doubt','registered','ongoing')`);
+  assert.equal(openAttempts, '0');
+  const health = await fetch(`${d.url}/readyz`);
+  assert.equal(health.status, 200, 'ready again after the restart');
+});
