@@ -146,3 +146,39 @@ test('PostgreSQL restarted under load: the engine recovers by itself and loses n
   const health = await fetch(`${d.url}/readyz`);
   assert.equal(health.status, 200, 'ready again after the restart');
 });
+
+test('a faulty provider (429 storms, 500s, duplicate, reordered and missing webhooks) costs no duplicate dial and no lead', async () => {
+  const database = createDatabase('dialer_faults');
+  const sim = await startSim({ apiKey, timeScale: 300, concurrencyLimit: 100,
+    mix: 'answered=50,no_answer=20,busy=15,voicemail=15',
+    extra: ['--fail-429-ratio', '0.3', '--fail-500-ratio', '0.1', '--duplicate-webhook-ratio', '0.3',
+      '--reorder-webhooks-ratio', '0.3', '--drop-call-started-ratio', '0.3'] });
+  running.push(sim);
+  const d = await dialerdOn(database, sim);
+  const api = await registerTenant(d.url, 'Faulty Co');
+  const leadCount = 80;
+  const cap = 8;
+  const { campaign } = await setupCampaign(api, { leadCount, cap });
+  await api.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  const stats = await waitForCompletion(api, campaign.id, 180000);
+
+  const record = await sim.record();
+  assertNoDuplicateDials(record, leadCount);
+  assert.ok(record.creates.some((c) => c.status === 429), 'the storm happened');
+  assert.ok(record.duplicates_sent > 0 && record.reordered_calls > 0, 'webhook faults happened');
+  assert.ok(record.peak_concurrency <= cap);
+  assert.equal(stats.leads_terminal, leadCount);
+  // 429 refusals never count as attempts: every refused lead was dialled again later.
+  const refusedLeads = new Set(record.creates.filter((c) => c.status === 429).map((c) => c.metadata.lead_id));
+  const acceptedLeads = new Set(record.creates.filter((c) => c.accepted).map((c) => c.metadata.lead_id));
+  // A 500 leaves the attempt in doubt; when the provider has no such call it fails (and counts).
+  const inDoubtLeads = new Set(sql(database, `select lead_id from call_attempts where error like 'in_doubt%'`).map((r) => r[0]));
+  for (const lead of refusedLeads) {
+    assert.ok(acceptedLeads.has(lead) || inDoubtLeads.has(lead), `lead ${lead} was refused and never dialled again`);
+  }
+  const [[dupStored]] = sql(database,
+    `select count(*) from (select provider_call_id, event from webhook_events group by 1, 2 having count(*) > 1) x`);
+  assert.equal(dupStored, '0', 'duplicates are stored once');
+  const [[unapplied]] = sql(database, `select count(*) from webhook_events where applied_at is null`);
+  assert.equal(unapplied, '0');
+});
