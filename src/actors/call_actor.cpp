@@ -34,6 +34,7 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   auto& st = self->state;
   if (st.reported) return;
   st.reported = true;
+  self->send(st.ctx->gateway, line_freed_atom::value, st.start.attempt.attempt_id);
   const auto& ctx = *st.ctx;
   auto next = next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, ctx.clock->now_ms());
   auto attempt = st.start.attempt;

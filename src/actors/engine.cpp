@@ -52,7 +52,9 @@ void engine::start() {
   i.ctx->clock = &i.clock;
   i.ctx->metrics = &i.metrics;
   i.ctx->options = i.options;
-  i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider);
+  gateway_options gateway_opts;
+  gateway_opts.account_concurrency = i.options.account_concurrency;
+  i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider, i.clock, gateway_opts);
   i.ctx->root = spawn_engine_root(*i.system, i.ctx);
   for (auto status : {campaign_status::running, campaign_status::scheduled})
     for (const auto& c : storage::campaigns_in_status(i.db, status))

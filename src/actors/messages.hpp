@@ -32,6 +32,7 @@ using grace_atom = caf::atom_constant<caf::atom("grace")>;
 using finished_atom = caf::atom_constant<caf::atom("finished")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using line_freed_atom = caf::atom_constant<caf::atom("linefreed")>;
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;

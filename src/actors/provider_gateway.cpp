@@ -1,6 +1,10 @@
 #include "actors/provider_gateway.hpp"
 
+#include <deque>
+#include <unordered_set>
+
 #include "actors/messages.hpp"
+#include "core/circuit_breaker.hpp"
 #include "retell/client.hpp"
 
 namespace dialer::actors {
@@ -18,20 +22,96 @@ retell::create_call_request to_request(const dial_attempt& a) {
   return req;
 }
 
-caf::behavior gateway(caf::event_based_actor* self, retell::client* provider) {
+struct gateway_state {
+  retell::client* provider = nullptr;
+  const clock_source* clock = nullptr;
+  gateway_options options;
+  circuit_breaker breaker{5, 2'000, 60'000};
+  std::deque<std::pair<dial_attempt, caf::actor>> waiting;  ///< held while failing or full
+  std::unordered_set<id_t> lines;  ///< attempts dialled through here whose line is in use
+  bool wake_armed = false;
+};
+
+using gateway_actor = caf::stateful_actor<gateway_state>;
+
+/// True when the provider may take another create now.
+bool may_dial(gateway_actor* self) {
+  auto& st = self->state;
+  if (st.options.account_concurrency > 0 &&
+      static_cast<std::int64_t>(st.lines.size()) >= st.options.account_concurrency)
+    return false;
+  return st.breaker.allow(st.clock->now_ms());
+}
+
+void send_create(gateway_actor* self, const dial_attempt& a, caf::actor reply_to) {
+  auto& st = self->state;
+  st.lines.insert(a.attempt_id);
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto attempt_id = a.attempt_id;
+  st.provider->create_phone_call(
+      to_request(a),
+      [me, reply_to, attempt_id](retell::provider_reply r, std::optional<provider_call> c) {
+        dial_result res;
+        res.status = r.status;
+        res.retryable = r.retryable();
+        res.retry_after_s = r.retry_after_s;
+        res.error = std::move(r.error);
+        if (r.ok() && c && !c->call_id.empty()) res.call = std::move(c);
+        // Through the gateway, which keeps the breaker's count, then on to the call.
+        caf::anon_send(me, dial_result_atom::value, attempt_id, reply_to, std::move(res));
+      });
+}
+
+/// Sends held creates while the provider takes them; otherwise looks again later.
+void drain(gateway_actor* self) {
+  auto& st = self->state;
+  while (!st.waiting.empty() && may_dial(self)) {
+    auto [attempt, reply_to] = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    send_create(self, attempt, reply_to);
+  }
+  if (!st.waiting.empty() && !st.wake_armed) {
+    st.wake_armed = true;
+    auto now = st.clock->now_ms();
+    auto at = std::max<epoch_ms>(st.breaker.reopens_at(), now + 50);
+    self->delayed_send(self, std::chrono::milliseconds(at - now), wake_atom::value);
+  }
+}
+
+caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock_source* clock,
+                      gateway_options options) {
+  self->state.provider = provider;
+  self->state.clock = clock;
+  self->state.options = options;
   return {
       [=](dial_atom, const dial_attempt& a) {
         auto reply_to = caf::actor_cast<caf::actor>(self->current_sender());
-        provider->create_phone_call(
-            to_request(a), [reply_to](retell::provider_reply r, std::optional<provider_call> c) {
-              dial_result res;
-              res.status = r.status;
-              res.retryable = r.retryable();
-              res.retry_after_s = r.retry_after_s;
-              res.error = std::move(r.error);
-              if (r.ok() && c && !c->call_id.empty()) res.call = std::move(c);
-              caf::anon_send(reply_to, dial_result_atom::value, std::move(res));
-            });
+        if (self->state.waiting.empty() && may_dial(self)) {
+          send_create(self, a, reply_to);
+          return;
+        }
+        self->state.waiting.emplace_back(a, reply_to);
+        drain(self);
+      },
+      [=](dial_result_atom, id_t attempt_id, const caf::actor& reply_to, dial_result& res) {
+        auto& st = self->state;
+        bool provider_failed = res.status == 0 || res.status >= 500;
+        if (provider_failed)
+          st.breaker.on_failure(st.clock->now_ms());
+        else
+          st.breaker.on_success();
+        // A refused create holds no line; an unclear one may, until the call actor says.
+        if (!res.call && !provider_failed) st.lines.erase(attempt_id);
+        self->send(reply_to, dial_result_atom::value, std::move(res));
+        drain(self);
+      },
+      [=](line_freed_atom, id_t attempt_id) {
+        self->state.lines.erase(attempt_id);
+        drain(self);
+      },
+      [=](wake_atom) {
+        self->state.wake_armed = false;
+        drain(self);
       },
       [=](sync_atom, const dial_attempt& a, const std::string& call_id) {
         auto reply_to = caf::actor_cast<caf::actor>(self->current_sender());
@@ -61,8 +141,9 @@ caf::behavior gateway(caf::event_based_actor* self, retell::client* provider) {
 
 }  // namespace
 
-caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider) {
-  return sys.spawn(gateway, &provider);
+caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider,
+                                  const clock_source& clock, gateway_options options) {
+  return sys.spawn(gateway, &provider, &clock, options);
 }
 
 }  // namespace dialer::actors

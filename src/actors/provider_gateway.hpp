@@ -15,6 +15,16 @@ namespace dialer::actors {
 /// A create request is never resent: the provider has no idempotency key. It also answers
 /// (sync_atom, dial_attempt, call_id) with (synced_atom, sync_result): get-call when the call
 /// id is known, else list-calls by the attempt id in the metadata.
-caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider);
+/// Limits of one provider account.
+struct gateway_options {
+  std::int64_t account_concurrency = 0;  ///< lines the account may use at once; 0: no limit
+};
+
+/// Creates wait in the gateway (in order, state kept) while the account's lines are all in use
+/// or while the provider is failing (a circuit breaker: 5 failures in a row hold dialling for
+/// 2 s, then one probe; each failed probe doubles the wait up to a minute). Call actors send
+/// (line_freed_atom, attempt_id) when their line is free.
+caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider,
+                                  const clock_source& clock, gateway_options options);
 
 }  // namespace dialer::actors

@@ -35,6 +35,7 @@ struct provider_script {
   std::size_t peak = 0;                        ///< most calls live at once
   std::map<id_t, unsigned> answer_status;      ///< attempt id -> status to answer (default 201)
   std::vector<id_t> syncs;                     ///< attempts asked about (get-call / list-calls)
+  std::vector<id_t> freed;                     ///< lines the call actors gave back
   std::string call_id_of(id_t attempt) const { return "call_" + std::to_string(attempt); }
 };
 
@@ -58,6 +59,7 @@ caf::behavior stub_gateway(caf::event_based_actor* self, provider_script* script
         }
         self->send(caf::actor_cast<caf::actor>(self->current_sender()), dial_result_atom::value, r);
       },
+      [=](line_freed_atom, id_t attempt_id) { script->freed.push_back(attempt_id); },
       [=](sync_atom, const dial_attempt& a, const std::string&) {
         script->syncs.push_back(a.attempt_id);
         sync_result r;
@@ -192,6 +194,7 @@ TEST_F(campaign_runtime, pacing_never_exceeds_the_cap_and_the_campaign_completes
   std::set<id_t> leads_dialled;
   for (const auto& d : script_.dials) leads_dialled.insert(d.lead_id);
   EXPECT_EQ(leads_dialled.size(), 10u) << "no lead dialled twice";
+  EXPECT_EQ(script_.freed.size(), 10u) << "every call gives its line back to the gateway once";
 }
 
 TEST_F(campaign_runtime, pause_holds_new_dials_resume_continues_stop_cancels_the_rest) {
