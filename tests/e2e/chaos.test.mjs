@@ -101,8 +101,12 @@ test('creates that time out are reconciled by attempt id, never resent, and foll
   await sim.configure({ webhook_url: `${d.url}/api/v1/webhooks/retell` });
   const api = await registerTenant(d.url, 'Slow Co');
   const leadCount = 30;
-  const { campaign } = await setupCampaign(api, { leadCount, cap: 5 });
+  const { campaign } = await setupCampaign(api, { leadCount, cap: 4 });
   await api.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  // The first creates time out; then the provider answers in time again (fewer timeouts in a
+  // row than open the circuit breaker, which would only slow the test down).
+  await waitFor(async () => (await sim.record()).creates.length >= 4, 30000, 'the first slow creates');
+  await sim.configure({ slow_ms: 0 });
   const stats = await waitForCompletion(api, campaign.id, 120000);
 
   const record = await sim.record();
@@ -185,4 +189,27 @@ test('a faulty provider (429 storms, 500s, duplicate, reordered and missing webh
     `select count(*) from (select provider_call_id, event from webhook_events group by 1, 2 having count(*) > 1) x`);
   assert.equal(dupStored, '0', 'duplicates are stored once');
   await allWebhooksApplied(database);
+});
+
+test('a failing provider opens the circuit breaker: dialling holds, then resumes by itself', async () => {
+  const database = createDatabase('dialer_breaker');
+  const sim = await startSim({ apiKey, timeScale: 300, concurrencyLimit: 100, mix: 'answered=100',
+    extra: ['--fail-500-ratio', '1'] });
+  running.push(sim);
+  const d = await dialerdOn(database, sim);
+  const api = await registerTenant(d.url, 'Breaker Co');
+  const leadCount = 40;
+  const { campaign } = await setupCampaign(api, { leadCount, cap: 10, campaign: { max_attempts: 3, retry: { failed_s: 1 } } });
+  await api.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  await waitFor(async () => (await sim.record()).creates.length >= 5, 30000, 'the first failures');
+  // Held: while every create fails, only a handful (5, then single probes) reach the provider.
+  await new Promise((r) => setTimeout(r, 3000));
+  const during = (await sim.record()).creates.length;
+  assert.ok(during <= 12, `${during} creates reached a failing provider`);
+  await sim.configure({ fail_500_ratio: 0 });
+  const stats = await waitForCompletion(api, campaign.id, 180000);
+  assert.equal(stats.leads_terminal, leadCount);
+  const record = await sim.record();
+  assertNoDuplicateDials(record, leadCount);
+  assert.equal(record.creates.filter((c) => c.accepted).length, leadCount, 'every lead was dialled once the provider recovered');
 });
