@@ -1,5 +1,10 @@
 #include "core/lead_outcome.hpp"
 
+#include <algorithm>
+#include <string>
+
+#include "core/compliance_decision.hpp"
+
 namespace dialer {
 namespace {
 
@@ -14,14 +19,30 @@ std::int64_t retry_delay_s(disposition outcome, const retry_policy& p) {
 
 }  // namespace
 
+epoch_ms refusal_delay(std::int32_t refusals_in_a_row, const refusal_backoff& backoff) {
+  epoch_ms delay = backoff.base_ms;
+  for (std::int32_t i = 1; i < refusals_in_a_row && delay < backoff.max_ms; ++i) delay *= 2;
+  return std::min(delay, backoff.max_ms);
+}
+
+bool is_provider_refusal(int http_status, std::string_view error_code) {
+  return http_status == 429 || error_code == "concurrency_limit_reached";
+}
+
 lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
                                const campaign_plan& plan, epoch_ms now) {
+  return next_step_after(outcome, attempts_made, plan, now, 1);
+}
+
+lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
+                               const campaign_plan& plan, epoch_ms now,
+                               std::int32_t refusals_in_a_row, const refusal_backoff& backoff) {
   lead_next_step step;
   if (outcome == disposition::provider_refused) {
     // The provider refused before dialling: the lead goes back without using an attempt.
     step.counts_as_attempt = false;
     step.status = lead_status::pending;
-    step.next_attempt_at = now + 5'000;
+    step.next_attempt_at = now + refusal_delay(refusals_in_a_row, backoff);
     return step;
   }
   if (outcome == disposition::answered) {
@@ -36,6 +57,22 @@ lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
   }
   step.status = lead_status::pending;
   step.next_attempt_at = now + retry_delay_s(outcome, plan.retry) * 1000;
+  return step;
+}
+
+lead_next_step next_step_when_blocked(const compliance_decision& decision, epoch_ms now) {
+  lead_next_step step;
+  step.counts_as_attempt = false;
+  if (decision.allowed) {
+    step.next_attempt_at = now;
+    return step;
+  }
+  if (decision.next_allowed_at) {
+    step.next_attempt_at = *decision.next_allowed_at;
+    return step;
+  }
+  step.status = lead_status::cancelled;
+  step.terminal_reason = "compliance:" + std::string(to_string(decision.reason));
   return step;
 }
 

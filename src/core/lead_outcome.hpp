@@ -1,8 +1,13 @@
 #pragma once
 
+#include <string_view>
+
 #include "core/domain.hpp"
 
 namespace dialer {
+
+/// The compliance decision (core/compliance_decision.hpp).
+struct compliance_decision;
 
 /// What happens to a lead after one attempt ended.
 struct lead_next_step {
@@ -19,5 +24,31 @@ struct lead_next_step {
 /// this one when it counts), the campaign's limits and the time the outcome became known.
 lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
                                const campaign_plan& plan, epoch_ms now);
+
+/// How long a lead waits after the provider refused to place its call: `base_ms` after the
+/// first refusal, doubling with each refusal in a row, at most `max_ms`.
+struct refusal_backoff {
+  epoch_ms base_ms = 5'000;
+  epoch_ms max_ms = 300'000;
+};
+
+/// The wait after `refusals_in_a_row` consecutive provider refusals (1 for the first).
+epoch_ms refusal_delay(std::int32_t refusals_in_a_row, const refusal_backoff& backoff = {});
+
+/// True when the provider refused to place a call rather than failing it (HTTP 429, or the
+/// error code "concurrency_limit_reached"): the lead goes back without using an attempt.
+bool is_provider_refusal(int http_status, std::string_view error_code);
+
+/// next_step_after, with the refusal wait growing over `refusals_in_a_row` refusals.
+lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
+                               const campaign_plan& plan, epoch_ms now,
+                               std::int32_t refusals_in_a_row,
+                               const refusal_backoff& backoff = {});
+
+/// The next step of a lead the compliance decision refused before dialling: back to pending at
+/// next_allowed_at without using an attempt, or cancelled with reason
+/// "compliance:<block reason>" when no time within the search horizon allows it (DNC,
+/// consent, no rule, campaign ended ...). An allowed decision leaves the lead pending at `now`.
+lead_next_step next_step_when_blocked(const compliance_decision& decision, epoch_ms now);
 
 }  // namespace dialer

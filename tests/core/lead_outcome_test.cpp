@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/compliance_decision.hpp"
+
 namespace dialer {
 namespace {
 
@@ -40,6 +42,68 @@ TEST(lead_outcome, provider_refusal_does_not_use_an_attempt) {
   EXPECT_EQ(s.status, lead_status::pending);
   EXPECT_FALSE(s.counts_as_attempt);
   EXPECT_GT(s.next_attempt_at, 0);
+}
+
+}  // namespace
+}  // namespace dialer
+
+namespace dialer {
+namespace {
+
+TEST(lead_outcome, voicemail_on_the_last_attempt_fails_the_lead) {
+  auto s = next_step_after(disposition::voicemail, 3, plan_with(3), 0);
+  EXPECT_EQ(s.status, lead_status::failed);
+  EXPECT_TRUE(s.counts_as_attempt);
+  EXPECT_EQ(s.terminal_reason, "max_attempts_reached:voicemail");
+  auto again = next_step_after(disposition::voicemail, 2, plan_with(3), 0);
+  EXPECT_EQ(again.status, lead_status::pending);
+  EXPECT_TRUE(again.terminal_reason.empty());
+}
+
+TEST(lead_outcome, provider_refusals_back_off_without_counting) {
+  EXPECT_EQ(refusal_delay(1), 5'000);
+  EXPECT_EQ(refusal_delay(2), 10'000);
+  EXPECT_EQ(refusal_delay(3), 20'000);
+  EXPECT_EQ(refusal_delay(50), 300'000);
+  EXPECT_EQ(refusal_delay(0), 5'000);
+  const refusal_backoff quick{1'000, 3'000};
+  EXPECT_EQ(refusal_delay(3, quick), 3'000);
+  // Even on the last attempt a refusal neither counts nor closes the lead.
+  auto s = next_step_after(disposition::provider_refused, 3, plan_with(3), 1'000, 4);
+  EXPECT_EQ(s.status, lead_status::pending);
+  EXPECT_FALSE(s.counts_as_attempt);
+  EXPECT_EQ(s.next_attempt_at, 1'000 + 40'000);
+}
+
+TEST(lead_outcome, recognises_provider_refusals) {
+  EXPECT_TRUE(is_provider_refusal(429, ""));
+  EXPECT_TRUE(is_provider_refusal(400, "concurrency_limit_reached"));
+  EXPECT_FALSE(is_provider_refusal(500, ""));
+  EXPECT_FALSE(is_provider_refusal(400, "invalid_number"));
+  EXPECT_FALSE(is_provider_refusal(201, ""));
+}
+
+TEST(lead_outcome, a_compliance_block_waits_or_closes_with_its_reason) {
+  compliance_decision later;
+  later.reason = block_reason::outside_calling_hours;
+  later.next_allowed_at = 90'000;
+  auto wait = next_step_when_blocked(later, 1'000);
+  EXPECT_EQ(wait.status, lead_status::pending);
+  EXPECT_FALSE(wait.counts_as_attempt);
+  EXPECT_EQ(wait.next_attempt_at, 90'000);
+  EXPECT_TRUE(wait.terminal_reason.empty());
+
+  compliance_decision dnc;
+  dnc.reason = block_reason::dnc;
+  auto closed = next_step_when_blocked(dnc, 1'000);
+  EXPECT_EQ(closed.status, lead_status::cancelled);
+  EXPECT_FALSE(closed.counts_as_attempt);
+  EXPECT_EQ(closed.terminal_reason, "compliance:dnc");
+
+  compliance_decision ok;
+  ok.allowed = true;
+  ok.next_allowed_at = 1'000;
+  EXPECT_EQ(next_step_when_blocked(ok, 1'000).status, lead_status::pending);
 }
 
 }  // namespace
