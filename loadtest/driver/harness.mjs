@@ -143,7 +143,7 @@ export class Api {
   }
 
   /** Sends a request; `body` objects are JSON-encoded, strings sent as they are. */
-  async call(method, path, body, { token = this.token, headers = {} } = {}) {
+  async call(method, path, body, { token = this.token, headers = {}, noRetry = false } = {}) {
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload;
@@ -151,7 +151,15 @@ export class Api {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       h['content-type'] = h['content-type'] || 'application/json';
     }
-    const res = await fetch(`${this.base}${path}`, { method, headers: h, body: payload });
+    let res = await fetch(`${this.base}${path}`, { method, headers: h, body: payload });
+    // A well-behaved client: back off on 429 as Retry-After says (bulk set-ups hit the tenant
+    // rate limit on purpose), unless the caller wants to see the 429 itself.
+    for (let tries = 0; res.status === 429 && !noRetry && tries < 50; tries++) {
+      const wait = Number(res.headers.get('retry-after') || '0.2') * 1000;
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, Math.max(wait, 50)));
+      res = await fetch(`${this.base}${path}`, { method, headers: h, body: payload });
+    }
     const text = await res.text();
     let json = null;
     try {
