@@ -15,6 +15,7 @@
 #include "app/config_file.hpp"
 #include "core/engine_config.hpp"
 #include "http/api.hpp"
+#include "http/rate_limit.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "retell/client.hpp"
@@ -23,13 +24,14 @@
 namespace {
 
 void print_usage() {
-  std::cout << "usage: dialerd [--config FILE] [--check-config]\n\nconfiguration keys (file) and overrides (env):\n";
+  std::cout << "usage: dialerd [--config FILE] [--check-config] [--print-routes]\n\n"
+               "configuration keys (file) and overrides (env):\n";
   for (const auto& k : dialer::config_keys())
     std::cout << "  " << k.name << (k.env ? std::string(" [") + k.env + "]" : "") << "  "
               << k.description << "\n";
 }
 
-int run(const dialer::engine_config& cfg) {
+int run(const dialer::engine_config& cfg, bool print_routes) {
   using namespace dialer;
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
@@ -59,9 +61,18 @@ int run(const dialer::engine_config& cfg) {
 
   actors::blocking_pool http_pool(static_cast<std::size_t>(cfg.http_workers));
   http::api_context api{db, engine, http_pool, clock, metrics, registry,
-                        cfg.jwt_secret, cfg.token_ttl_s, cfg.retell_api_key};
+                        cfg.jwt_secret, cfg.token_ttl_s, cfg.retell_api_key, nullptr};
+  if (cfg.tenant_requests_per_second > 0)
+    api.request_limits = std::make_shared<http::tenant_rate_limiter>(
+        static_cast<double>(cfg.tenant_requests_per_second),
+        static_cast<double>(cfg.tenant_request_burst));
   http::router routes;
   http::register_routes(routes, api);
+  if (print_routes) {
+    for (const auto& [method, pattern] : routes.routes())
+      std::cout << method << " " << pattern << "\n";
+    return 0;
+  }
   http::server_options server_opts;
   server_opts.host = cfg.listen_host;
   server_opts.port = cfg.listen_port;
@@ -105,11 +116,14 @@ int run(const dialer::engine_config& cfg) {
 int main(int argc, char** argv) {
   std::string config_path;
   bool check_only = false;
+  bool print_routes = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
       config_path = argv[++i];
     } else if (std::strcmp(argv[i], "--check-config") == 0) {
       check_only = true;
+    } else if (std::strcmp(argv[i], "--print-routes") == 0) {
+      print_routes = true;
     } else if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
       print_usage();
       return 0;
@@ -131,7 +145,7 @@ int main(int argc, char** argv) {
       std::cout << "dialerd: configuration is valid\n";
       return 0;
     }
-    return run(result.config);
+    return run(result.config, print_routes);
   } catch (const std::exception& e) {
     std::cerr << "dialerd: " << e.what() << "\n";
     return 1;

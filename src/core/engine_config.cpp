@@ -96,6 +96,16 @@ const std::vector<key_rule>& rules() {
        [](engine_config& c, const std::string& v) { return set_int(c.max_body_bytes, v, 1024, 1LL << 30); }},
       {{"http.read_timeout_ms", nullptr, "time allowed to send one whole request, ms"},
        [](engine_config& c, const std::string& v) { return set_int(c.read_timeout_ms, v, 100, 600'000); }},
+      {{"http.tenant_requests_per_second", nullptr,
+        "API requests per second allowed per tenant, beyond the burst (0: unlimited; else 429)"},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.tenant_requests_per_second, v, 0, 1'000'000);
+       }},
+      {{"http.tenant_request_burst", nullptr,
+        "API requests a tenant may send at once before the rate applies"},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.tenant_request_burst, v, 1, 1'000'000);
+       }},
   };
   return all;
 }

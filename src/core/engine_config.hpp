@@ -28,6 +28,8 @@ struct engine_config {
   std::int64_t idle_recheck_ms = 30'000;
   std::int64_t max_body_bytes = 1 << 20;
   std::int64_t read_timeout_ms = 10'000;
+  std::int64_t tenant_requests_per_second = 50;  ///< 0: no per-tenant request rate limit
+  std::int64_t tenant_request_burst = 100;
 };
 
 /// One documented key of the configuration file.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "core/clock.hpp"
@@ -21,6 +22,7 @@ class blocking_pool;
 namespace dialer::http {
 
 class router;
+class tenant_rate_limiter;
 
 /// Everything the API handlers use; owned by main.
 struct api_context {
@@ -33,6 +35,7 @@ struct api_context {
   std::string jwt_secret;
   std::int64_t token_ttl_s = 24 * 3600;
   std::string retell_api_key;  ///< the platform account's key: checks webhook signatures
+  std::shared_ptr<tenant_rate_limiter> request_limits;  ///< per-tenant rate; null: unlimited
 };
 
 /// Registers every route of the API (API.md) on `routes`.

@@ -6,6 +6,8 @@
 
 #include "actors/blocking_pool.hpp"
 #include "http/auth.hpp"
+#include "http/rate_limit.hpp"
+#include "storage/api_keys.hpp"
 #include "storage/database.hpp"
 
 namespace dialer::http {
@@ -31,23 +33,106 @@ response run_guarded(const request& req, const std::function<response()>& body) 
   }
 }
 
-}  // namespace
+response unauthenticated_response(const request& req) {
+  return error_response(401, "UNAUTHENTICATED", "A valid bearer token or API key is required",
+                        req.request_id);
+}
 
-handler authenticated(api_context& api, tenant_work work) {
-  return [&api, work = std::move(work)](request&& req, responder respond) {
-    auto token = bearer_token(req);
-    std::optional<token_claims> claims;
-    if (token) claims = verify_token(api.jwt_secret, *token, api.clock.now_ms() / 1000);
-    if (!claims) {
-      respond(error_response(401, "UNAUTHENTICATED", "A valid bearer token is required",
-                             req.request_id));
+/// Why `who` may not make this request now (rate, role), or nullopt when it may.
+std::optional<response> refusal(api_context& api, const request& req, const principal& who,
+                                bool admin_required) {
+  if (api.request_limits) {
+    auto verdict = api.request_limits->admit(who.tenant_id, api.clock.now_ms());
+    if (!verdict.admitted) {
+      response r = error_response(429, "RATE_LIMIT_EXCEEDED",
+                                  "Too many requests for this tenant; retry later", req.request_id);
+      r.headers.emplace_back("Retry-After", std::to_string((verdict.retry_after_ms + 999) / 1000));
+      return r;
+    }
+  }
+  if (who.role == user_role::viewer && req.method != "GET" && req.method != "HEAD")
+    return permission_denied(req, "Viewers have read-only access");
+  if (admin_required && who.role != user_role::admin)
+    return permission_denied(req, "Only administrators may do this");
+  return std::nullopt;
+}
+
+/// The caller a verified token names.
+principal principal_of(const token_claims& c) {
+  principal who{c.user_id, c.tenant_id, c.is_admin, user_role::user, 0};
+  who.role = parse_user_role(c.role).value_or(c.is_admin ? user_role::admin : user_role::user);
+  return who;
+}
+
+/// The caller an API key stands for: its tenant, its role, acting as the user who made it.
+principal principal_of(const storage::api_key_row& k) {
+  principal who{k.created_by, k.tenant_id, false, user_role::user, k.id};
+  who.role = parse_user_role(k.role).value_or(user_role::viewer);
+  who.is_admin = who.role == user_role::admin;
+  return who;
+}
+
+handler guarded_handler(api_context& api, tenant_work work, bool admin_required) {
+  return [&api, admin_required, work = std::move(work)](request&& req, responder respond) {
+    auto credential = bearer_token(req);
+    if (credential && is_api_key(*credential)) {
+      // An API key is looked up in the database, so even its check runs on the pool.
+      api.pool.post([&api, &work, admin_required, digest = api_key_digest(*credential),
+                     req = std::move(req), respond = std::move(respond)]() {
+        respond(run_guarded(req, [&] {
+          auto key = storage::find_api_key(api.db, digest);
+          if (!key) return unauthenticated_response(req);
+          principal who = principal_of(*key);
+          if (auto no = refusal(api, req, who, admin_required)) return std::move(*no);
+          return work(req, who);
+        }));
+      });
       return;
     }
-    principal who{claims->user_id, claims->tenant_id, claims->is_admin};
+    std::optional<token_claims> claims;
+    if (credential) claims = verify_token(api.jwt_secret, *credential, api.clock.now_ms() / 1000);
+    if (!claims) {
+      respond(unauthenticated_response(req));
+      return;
+    }
+    principal who = principal_of(*claims);
+    if (auto no = refusal(api, req, who, admin_required)) {
+      respond(std::move(*no));
+      return;
+    }
     api.pool.post([req = std::move(req), respond = std::move(respond), who, &work]() {
       respond(run_guarded(req, [&] { return work(req, who); }));
     });
   };
+}
+
+}  // namespace
+
+std::string_view to_string(user_role r) {
+  switch (r) {
+    case user_role::admin:
+      return "admin";
+    case user_role::user:
+      return "user";
+    case user_role::viewer:
+      return "viewer";
+  }
+  return "viewer";
+}
+
+std::optional<user_role> parse_user_role(std::string_view s) {
+  if (s == "admin") return user_role::admin;
+  if (s == "user") return user_role::user;
+  if (s == "viewer") return user_role::viewer;
+  return std::nullopt;
+}
+
+handler authenticated(api_context& api, tenant_work work) {
+  return guarded_handler(api, std::move(work), false);
+}
+
+handler admin_only(api_context& api, tenant_work work) {
+  return guarded_handler(api, std::move(work), true);
 }
 
 handler unauthenticated(api_context& api, open_work work) {
@@ -75,6 +160,21 @@ response malformed_json(const request& req) {
 response validation_error(const request& req, const field_errors& errors) {
   return error_response(400, "VALIDATION_ERROR", "Some fields are invalid", req.request_id,
                         errors);
+}
+
+response permission_denied(const request& req, std::string_view why) {
+  return error_response(403, "PERMISSION_DENIED", why, req.request_id);
+}
+
+response conflict(const request& req, std::string_view code, std::string_view message) {
+  return error_response(409, code, message, req.request_id);
+}
+
+response no_content() {
+  response r;
+  r.status = 204;
+  r.body.clear();
+  return r;
 }
 
 response not_found(const request& req, std::string_view code, std::string_view what,
@@ -119,6 +219,23 @@ std::optional<id_t> query_id(const request& req, const char* name, field_errors&
     return std::nullopt;
   }
   return v;
+}
+
+std::optional<std::string> query_instant(const request& req, const char* name,
+                                         field_errors& errors) {
+  const auto* s = req.query_param(name);
+  if (!s) return std::nullopt;
+  auto t = parse_iso8601(*s);
+  if (!t) {
+    errors.push_back({name, "must be an ISO 8601 UTC time such as 2026-01-15T14:30:00Z"});
+    return std::nullopt;
+  }
+  return format_iso8601(*t);
+}
+
+bool is_null_member(const payload& p, const char* name) {
+  if (p.malformed() || !p.has(name)) return false;
+  return p.root()[name].IsNull();
 }
 
 }  // namespace dialer::http

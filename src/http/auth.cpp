@@ -198,6 +198,8 @@ std::string issue_token(std::string_view secret, const token_claims& claims) {
               .count();
   }
   std::string sub = std::to_string(claims.user_id);
+  if (!claims.role.empty() && jwt_add_grant(jwt.get(), "role", claims.role.c_str()) != 0)
+    throw std::runtime_error("jwt_add_grant failed");
   if (jwt_add_grant(jwt.get(), "sub", sub.c_str()) != 0 ||
       jwt_add_grant_int(jwt.get(), "tenant_id", static_cast<long>(claims.tenant_id)) != 0 ||
       jwt_add_grant_bool(jwt.get(), "is_admin", claims.is_admin ? 1 : 0) != 0 ||
@@ -260,6 +262,13 @@ std::optional<token_claims> verify_token(std::string_view secret, std::string_vi
     if (!iat->value.IsInt64()) return std::nullopt;
     out.iat = iat->value.GetInt64();
   }
+  auto role = doc.FindMember("role");
+  if (role != doc.MemberEnd()) {
+    if (!role->value.IsString()) return std::nullopt;
+    out.role.assign(role->value.GetString(), role->value.GetStringLength());
+    if (out.role != "admin" && out.role != "user" && out.role != "viewer") return std::nullopt;
+    if (out.is_admin != (out.role == "admin")) return std::nullopt;
+  }
   auto nbf = doc.FindMember("nbf");
   if (nbf != doc.MemberEnd() && (!nbf->value.IsInt64() || nbf->value.GetInt64() > now_s))
     return std::nullopt;
@@ -285,6 +294,33 @@ std::optional<std::string> bearer_token(const request& req) {
     if (is_space(c) || static_cast<unsigned char>(c) < 0x21 || c == 0x7f) return std::nullopt;
   }
   return std::string(v);
+}
+
+std::string make_api_key() {
+  std::array<unsigned char, 32> bytes{};
+  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+    throw std::runtime_error("RAND_bytes failed: no API key");
+  std::string key(api_key_prefix);
+  key += to_hex(bytes.data(), bytes.size());
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  return key;
+}
+
+bool is_api_key(std::string_view credential) {
+  if (credential.size() != api_key_prefix.size() + 64 ||
+      credential.substr(0, api_key_prefix.size()) != api_key_prefix)
+    return false;
+  for (char c : credential.substr(api_key_prefix.size()))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+std::string api_key_digest(std::string_view key) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(key.data(), key.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("EVP_Digest failed");
+  return to_hex(digest.data(), length);
 }
 
 }  // namespace dialer::http

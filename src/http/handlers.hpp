@@ -17,7 +17,11 @@ void add_campaign_routes(router& r, api_context& api);
 void add_call_routes(router& r, api_context& api);
 /// /webhooks/retell.
 void add_webhook_routes(router& r, api_context& api);
-/// /healthz, /readyz, /metrics.
+/// /healthz, /readyz, /metrics, /openapi.json.
 void add_operation_routes(router& r, api_context& api);
+/// /api-keys and /settings/provider.
+void add_access_routes(router& r, api_context& api);
+/// /metrics/daily, /metrics/outcomes, /metrics/concurrency, /metrics/cost/today.
+void add_summary_routes(router& r, api_context& api);
 
 }  // namespace dialer::http

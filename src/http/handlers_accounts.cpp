@@ -11,6 +11,7 @@ std::string token_for(const api_context& api, const storage::user_row& u) {
   c.user_id = u.id;
   c.tenant_id = u.tenant_id;
   c.is_admin = u.is_admin;
+  c.role = u.role;
   c.iat = api.clock.now_ms() / 1000;
   c.exp = c.iat + api.token_ttl_s;
   return issue_token(api.jwt_secret, c);
@@ -42,6 +43,7 @@ response register_user(api_context& api, const request& req) {
   u.id = ids.second;
   u.tenant_id = ids.first;
   u.is_admin = true;
+  u.role = "admin";
   return json_response(201, [&](json_writer& w) {
     w.StartObject();
     put(w, "token", token_for(api, u));
@@ -67,6 +69,7 @@ response login(api_context& api, const request& req) {
     put_int(w, "user_id", user->id);
     w.Key("is_admin");
     w.Bool(user->is_admin);
+    put(w, "role", user->role);
     w.EndObject();
   });
 }
@@ -83,7 +86,10 @@ response me(api_context& api, const request& req, const principal& who) {
     put(w, "email", user->email);
     put(w, "name", user->name);
     w.Key("is_admin");
-    w.Bool(user->is_admin);
+    w.Bool(who.is_admin);
+    put(w, "role", to_string(who.role));
+    put_opt_int(w, "api_key_id",
+                who.api_key_id ? std::optional<std::int64_t>(who.api_key_id) : std::nullopt);
     w.EndObject();
   });
 }

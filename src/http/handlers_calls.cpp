@@ -1,6 +1,7 @@
 #include "http/api_support.hpp"
 #include "http/handlers.hpp"
 #include "storage/dial_journal.hpp"
+#include "storage/leads.hpp"
 
 namespace dialer::http {
 namespace {
@@ -81,6 +82,34 @@ response list(api_context& api, const request& req, const principal& who) {
   });
 }
 
+/// GET /leads/{id}/calls: the lead's calls, newest first, paged like /calls.
+response calls_of_lead(api_context& api, const request& req, const principal& who) {
+  auto id = path_id(req);
+  if (!id || !storage::find_lead(api.db, who.tenant_id, *id))
+    return not_found(req, "LEAD_NOT_FOUND", "Lead", req.path_params.at("id"));
+  field_errors errors;
+  storage::call_filter f;
+  std::tie(f.limit, f.offset) = paging(req, errors);
+  if (!errors.empty()) return validation_error(req, errors);
+  f.lead_id = *id;
+  auto page = storage::list_calls(api.db, who.tenant_id, f);
+  return json_response(200, [&](json_writer& w) {
+    w.StartObject();
+    put_int(w, "lead_id", *id);
+    put_int(w, "total", page.total);
+    w.Key("items");
+    w.StartArray();
+    for (const auto& c : page.items) write_call(w, c, false);
+    w.EndArray();
+    w.Key("pagination");
+    w.StartObject();
+    put_int(w, "limit", f.limit);
+    put_int(w, "offset", f.offset);
+    w.EndObject();
+    w.EndObject();
+  });
+}
+
 }  // namespace
 
 void add_call_routes(router& r, api_context& api) {
@@ -93,6 +122,10 @@ void add_call_routes(router& r, api_context& api) {
           auto c = id ? storage::find_call(api.db, w.tenant_id, *id) : std::nullopt;
           if (!c) return not_found(q, "CALL_NOT_FOUND", "Call", q.path_params.at("id"));
           return json_response(200, [&](json_writer& out) { write_call(out, *c, true); });
+        }));
+  r.add("GET", "/api/v1/leads/{id}/calls",
+        authenticated(api, [&api](const request& q, const principal& w) {
+          return calls_of_lead(api, q, w);
         }));
 }
 

@@ -42,28 +42,46 @@ void write_campaign(json_writer& w, const storage::campaign_row& c) {
   w.EndObject();
 }
 
-response create(api_context& api, const request& req, const principal& who) {
-  payload p(req.body);
-  if (p.malformed()) return malformed_json(req);
-  storage::campaign_row c;
-  auto name = p.text("name", true, 200);
-  auto agent_id = p.integer("agent_id", true, 1, INT64_MAX);
-  auto from = p.e164("from_number", true);
-  c.timezone = p.text("timezone", false, 64).value_or("UTC");
-  auto start = p.instant("start_date");
-  auto end = p.instant("end_date");
-  if (start && end && *end <= *start) p.reject("end_date", "must be after start_date");
-  c.quiet_hours_json = p.object_json("quiet_hours").value_or("{}");
-  c.max_concurrent_calls =
-      static_cast<std::int32_t>(p.integer("max_concurrent_calls", false, 1, 100'000).value_or(1));
-  if (auto v = p.integer("max_calls_per_hour", false, 1, 10'000'000))
+/// Applies the campaign fields present in `p` onto `c`; a new campaign needs a name, agent and
+/// caller number, which must be the caller's. Null clears an optional limit or date.
+void read_campaign(api_context& api, payload& p, const principal& who, storage::campaign_row& c,
+                   bool creating) {
+  auto required = [&](const char* name) { return creating || p.has(name); };
+  if (auto v = p.text("name", required("name"), 200)) c.name = *v;
+  auto agent_id = p.integer("agent_id", required("agent_id"), 1, INT64_MAX);
+  auto from = p.e164("from_number", required("from_number"));
+  if (auto v = p.text("timezone", false, 64)) c.timezone = *v;
+  for (auto [name, slot] :
+       {std::pair{"start_date", &c.start_date}, std::pair{"end_date", &c.end_date}}) {
+    if (is_null_member(p, name))
+      slot->reset();
+    else if (auto t = p.instant(name))
+      *slot = format_iso8601(*t);
+  }
+  if (c.start_date && c.end_date &&
+      parse_iso8601(*c.end_date).value_or(0) <= parse_iso8601(*c.start_date).value_or(0))
+    p.reject("end_date", "must be after start_date");
+  if (auto v = p.object_json("quiet_hours")) c.quiet_hours_json = *v;
+  if (auto v = p.integer("max_concurrent_calls", false, 1, 100'000))
+    c.max_concurrent_calls = static_cast<std::int32_t>(*v);
+  if (is_null_member(p, "max_calls_per_hour"))
+    c.max_calls_per_hour.reset();
+  else if (auto v = p.integer("max_calls_per_hour", false, 1, 10'000'000))
     c.max_calls_per_hour = static_cast<std::int32_t>(*v);
-  if (auto v = p.integer("max_calls_per_day", false, 1, 100'000'000))
+  if (is_null_member(p, "max_calls_per_day"))
+    c.max_calls_per_day.reset();
+  else if (auto v = p.integer("max_calls_per_day", false, 1, 100'000'000))
     c.max_calls_per_day = static_cast<std::int32_t>(*v);
-  c.calls_per_second = static_cast<std::int32_t>(p.integer("calls_per_second", false, 1, 16).value_or(1));
-  c.budget_cents = p.integer("budget_cents", false, 0, INT64_MAX / 2);
-  c.est_cost_per_call_cents = p.integer("est_cost_per_call_cents", false, 0, 1'000'000).value_or(0);
-  c.max_attempts = static_cast<std::int32_t>(p.integer("max_attempts", false, 1, 20).value_or(1));
+  if (auto v = p.integer("calls_per_second", false, 1, 16))
+    c.calls_per_second = static_cast<std::int32_t>(*v);
+  if (is_null_member(p, "budget_cents"))
+    c.budget_cents.reset();
+  else if (auto v = p.integer("budget_cents", false, 0, INT64_MAX / 2))
+    c.budget_cents = *v;
+  if (auto v = p.integer("est_cost_per_call_cents", false, 0, 1'000'000))
+    c.est_cost_per_call_cents = *v;
+  if (auto v = p.integer("max_attempts", false, 1, 20))
+    c.max_attempts = static_cast<std::int32_t>(*v);
   if (p.has("retry")) {
     const auto& root = p.root();
     if (!root["retry"].IsObject()) {
@@ -78,21 +96,59 @@ response create(api_context& api, const request& req, const principal& who) {
       for (const auto& e : r.errors()) p.reject(e.field, e.message);
     }
   }
-  c.lead_filters_json = p.object_json("lead_filters").value_or("{}");
-  c.exclude_dnc = p.boolean("exclude_dnc").value_or(true);
-  c.metadata_json = p.object_json("metadata").value_or("{}");
-  if (agent_id && !storage::find_agent(api.db, who.tenant_id, *agent_id))
-    p.reject("agent_id", "no such agent");
-  if (from && !storage::find_number_by_e164(api.db, who.tenant_id, *from))
-    p.reject("from_number", "is not one of your numbers");
+  if (auto v = p.object_json("lead_filters")) c.lead_filters_json = *v;
+  if (auto v = p.boolean("exclude_dnc")) c.exclude_dnc = *v;
+  if (auto v = p.object_json("metadata")) c.metadata_json = *v;
+  if (agent_id) {
+    if (!storage::find_agent(api.db, who.tenant_id, *agent_id))
+      p.reject("agent_id", "no such agent");
+    else
+      c.agent_id = *agent_id;
+  }
+  if (from) {
+    if (!storage::find_number_by_e164(api.db, who.tenant_id, *from))
+      p.reject("from_number", "is not one of your numbers");
+    else
+      c.from_number = *from;
+  }
+}
+
+response create(api_context& api, const request& req, const principal& who) {
+  payload p(req.body);
+  if (p.malformed()) return malformed_json(req);
+  storage::campaign_row c;
+  read_campaign(api, p, who, c, true);
   if (!p.errors().empty()) return validation_error(req, p.errors());
-  c.name = *name;
-  c.agent_id = *agent_id;
-  c.from_number = *from;
-  if (start) c.start_date = format_iso8601(*start);
-  if (end) c.end_date = format_iso8601(*end);
   auto stored = storage::insert_campaign(api.db, who.tenant_id, c);
   return json_response(201, [&](json_writer& w) { write_campaign(w, stored); });
+}
+
+/// PATCH /campaigns/{id}: the fields given replace the stored ones while the campaign is draft
+/// or paused.
+response patch(api_context& api, const request& req, const principal& who) {
+  auto id = path_id(req);
+  auto current = id ? storage::find_campaign(api.db, who.tenant_id, *id) : std::nullopt;
+  if (!current) return not_found(req, "CAMPAIGN_NOT_FOUND", "Campaign", req.path_params.at("id"));
+  auto wrong_state = [&](const std::string& status) {
+    return conflict(req, "INVALID_STATE",
+                    "Campaign " + std::to_string(*id) + " is " + status +
+                        "; only draft or paused campaigns can be changed");
+  };
+  if (current->status != "draft" && current->status != "paused")
+    return wrong_state(current->status);
+  payload p(req.body);
+  if (p.malformed()) return malformed_json(req);
+  storage::campaign_row c = *current;
+  read_campaign(api, p, who, c, false);
+  if (!p.errors().empty()) return validation_error(req, p.errors());
+  auto updated = storage::update_campaign(api.db, who.tenant_id, *id, c);
+  if (updated.result == storage::change_result::wrong_state) {
+    auto now = storage::find_campaign(api.db, who.tenant_id, *id);
+    return wrong_state(now ? now->status : "gone");
+  }
+  if (updated.result != storage::change_result::applied)
+    return not_found(req, "CAMPAIGN_NOT_FOUND", "Campaign", req.path_params.at("id"));
+  return json_response(200, [&](json_writer& w) { write_campaign(w, updated.row); });
 }
 
 response command(api_context& api, const request& req, const principal& who, campaign_command cmd) {
@@ -194,6 +250,9 @@ void add_campaign_routes(router& r, api_context& api) {
           if (!c) return not_found(q, "CAMPAIGN_NOT_FOUND", "Campaign", q.path_params.at("id"));
           return json_response(200, [&](json_writer& out) { write_campaign(out, *c); });
         }));
+  r.add("PATCH", "/api/v1/campaigns/{id}",
+        authenticated(api,
+                      [&api](const request& q, const principal& w) { return patch(api, q, w); }));
   r.add("GET", "/api/v1/campaigns/{id}/stats",
         authenticated(api, [&api](const request& q, const principal& w) {
           return stats(api, q, w);

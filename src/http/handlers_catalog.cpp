@@ -75,6 +75,53 @@ response create_number(api_context& api, const request& req, const principal& wh
   }
 }
 
+/// PATCH /agents/{id}: the fields given replace the stored ones.
+response patch_agent(api_context& api, const request& req, const principal& who) {
+  auto id = path_id(req);
+  auto current = id ? storage::find_agent(api.db, who.tenant_id, *id) : std::nullopt;
+  if (!current) return not_found(req, "AGENT_NOT_FOUND", "Agent", req.path_params.at("id"));
+  payload p(req.body);
+  if (p.malformed()) return malformed_json(req);
+  storage::agent_row a = *current;
+  if (p.has("name")) {
+    if (auto v = p.text("name", true, 200)) a.name = *v;
+  }
+  if (p.has("retell_agent_id")) {
+    if (auto v = p.text("retell_agent_id", true, 200)) a.retell_agent_id = *v;
+  }
+  if (auto v = p.text("lang", false, 32)) a.lang = *v;
+  if (auto v = p.text("voice_id", false, 200)) a.voice_id = *v;
+  if (!p.errors().empty()) return validation_error(req, p.errors());
+  auto stored = storage::update_agent(api.db, who.tenant_id, *id, a);
+  if (!stored) return not_found(req, "AGENT_NOT_FOUND", "Agent", req.path_params.at("id"));
+  return json_response(200, [&](json_writer& w) { write_agent(w, *stored); });
+}
+
+response delete_agent(api_context& api, const request& req, const principal& who) {
+  auto id = path_id(req);
+  auto result =
+      id ? storage::delete_agent(api.db, who.tenant_id, *id) : storage::change_result::not_found;
+  if (result == storage::change_result::in_use)
+    return conflict(req, "CONFLICT", "Agent " + std::to_string(*id) + " is used by a campaign");
+  if (result != storage::change_result::applied)
+    return not_found(req, "AGENT_NOT_FOUND", "Agent", req.path_params.at("id"));
+  return no_content();
+}
+
+response delete_number(api_context& api, const request& req, const principal& who) {
+  auto id = path_id(req);
+  auto result =
+      id ? storage::delete_number(api.db, who.tenant_id, *id) : storage::change_result::not_found;
+  if (result == storage::change_result::in_use)
+    return conflict(req, "CONFLICT",
+                    "Number " + std::to_string(*id) +
+                        " is the caller number of a campaign that has"
+                        " not finished");
+  if (result != storage::change_result::applied)
+    return not_found(req, "NUMBER_NOT_FOUND", "Number", req.path_params.at("id"));
+  return no_content();
+}
+
 }  // namespace
 
 void add_catalog_routes(router& r, api_context& api) {
@@ -92,6 +139,12 @@ void add_catalog_routes(router& r, api_context& api) {
           if (!a) return not_found(q, "AGENT_NOT_FOUND", "Agent", q.path_params.at("id"));
           return json_response(200, [&](json_writer& out) { write_agent(out, *a); });
         }));
+  r.add("PATCH", "/api/v1/agents/{id}",
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return patch_agent(api, q, w); }));
+  r.add("DELETE", "/api/v1/agents/{id}",
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return delete_agent(api, q, w); }));
   r.add("GET", "/api/v1/numbers", authenticated(api, [&api](const request&, const principal& w) {
           return list_of(storage::list_numbers(api.db, w.tenant_id), write_number);
         }));
@@ -105,6 +158,10 @@ void add_catalog_routes(router& r, api_context& api) {
           auto n = id ? storage::find_number(api.db, w.tenant_id, *id) : std::nullopt;
           if (!n) return not_found(q, "NUMBER_NOT_FOUND", "Number", q.path_params.at("id"));
           return json_response(200, [&](json_writer& out) { write_number(out, *n); });
+        }));
+  r.add("DELETE", "/api/v1/numbers/{id}",
+        authenticated(api, [&api](const request& q, const principal& w) {
+          return delete_number(api, q, w);
         }));
 }
 

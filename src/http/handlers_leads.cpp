@@ -1,5 +1,10 @@
+#include <algorithm>
+
+#include "core/csv_reader.hpp"
 #include "http/api_support.hpp"
 #include "http/handlers.hpp"
+#include "http/lead_csv.hpp"
+#include "http/multipart.hpp"
 #include "storage/campaigns.hpp"
 #include "storage/leads.hpp"
 
@@ -32,33 +37,45 @@ void write_lead(json_writer& w, const storage::lead_row& l) {
   w.EndObject();
 }
 
-/// Reads one lead payload; the campaign, when named, must be the caller's.
-storage::lead_row read_lead(api_context& api, payload& p, const principal& who) {
-  storage::lead_row l;
-  auto phone = p.e164("phone", true);
-  l.name = p.text("name", false, 200).value_or("");
-  l.email = p.text("email", false, 254).value_or("");
-  if (!l.email.empty() && !is_email(l.email)) p.reject("email", "must be an e-mail address");
-  l.company = p.text("company", false, 200).value_or("");
-  l.country_iso = p.text("country_iso", false, 2).value_or("");
-  if (!l.country_iso.empty() &&
-      (l.country_iso.size() != 2 || !std::isupper(static_cast<unsigned char>(l.country_iso[0])) ||
-       !std::isupper(static_cast<unsigned char>(l.country_iso[1]))))
-    p.reject("country_iso", "must be an ISO 3166 alpha-2 code such as US");
-  l.timezone = p.text("timezone", false, 64).value_or("");
-  l.nature = p.one_of("nature", {"b2b", "b2c", "unknown"}).value_or("unknown");
-  l.consent_status = p.one_of("consent_status", {"granted", "denied", "unknown"}).value_or("unknown");
-  l.consent_basis = p.text("consent_basis", false, 200).value_or("");
-  l.quiet_hours_disabled = p.boolean("quiet_hours_disabled").value_or(false);
-  l.priority = static_cast<std::int32_t>(p.integer("priority", false, -1000, 1000).value_or(0));
-  l.metadata_json = p.object_json("metadata").value_or("{}");
-  if (auto campaign = p.integer("campaign_id", false, 1, INT64_MAX)) {
+/// Applies the lead fields present in `p` onto `l` (a new lead needs a phone); the campaign,
+/// when named, must be the caller's, and null detaches the lead from its campaign.
+void read_lead(api_context& api, payload& p, const principal& who, storage::lead_row& l,
+               bool creating) {
+  if (auto phone = p.e164("phone", creating)) l.phone = *phone;
+  if (auto v = p.text("name", false, 200)) l.name = *v;
+  if (auto v = p.text("email", false, 254)) {
+    if (!v->empty() && !is_email(*v)) p.reject("email", "must be an e-mail address");
+    l.email = *v;
+  }
+  if (auto v = p.text("company", false, 200)) l.company = *v;
+  if (auto v = p.text("country_iso", false, 2)) {
+    if (!v->empty() && (v->size() != 2 || !std::isupper(static_cast<unsigned char>((*v)[0])) ||
+                        !std::isupper(static_cast<unsigned char>((*v)[1]))))
+      p.reject("country_iso", "must be an ISO 3166 alpha-2 code such as US");
+    l.country_iso = *v;
+  }
+  if (auto v = p.text("timezone", false, 64)) l.timezone = *v;
+  if (auto v = p.one_of("nature", {"b2b", "b2c", "unknown"})) l.nature = *v;
+  if (auto v = p.one_of("consent_status", {"granted", "denied", "unknown"})) l.consent_status = *v;
+  if (auto v = p.text("consent_basis", false, 200)) l.consent_basis = *v;
+  if (auto v = p.boolean("quiet_hours_disabled")) l.quiet_hours_disabled = *v;
+  if (auto v = p.integer("priority", false, -1000, 1000))
+    l.priority = static_cast<std::int32_t>(*v);
+  if (auto v = p.object_json("metadata")) l.metadata_json = *v;
+  if (is_null_member(p, "campaign_id")) {
+    l.campaign_id.reset();
+  } else if (auto campaign = p.integer("campaign_id", false, 1, INT64_MAX)) {
     if (!storage::find_campaign(api.db, who.tenant_id, *campaign))
       p.reject("campaign_id", "no such campaign");
     else
       l.campaign_id = *campaign;
   }
-  if (phone) l.phone = *phone;
+}
+
+/// A new lead read from one payload.
+storage::lead_row read_lead(api_context& api, payload& p, const principal& who) {
+  storage::lead_row l;
+  read_lead(api, p, who, l, true);
   return l;
 }
 
@@ -132,6 +149,218 @@ response list(api_context& api, const request& req, const principal& who) {
   });
 }
 
+/// PATCH /leads/{id}: the fields given replace the stored ones, unless the lead is being called.
+response patch_lead(api_context& api, const request& req, const principal& who) {
+  auto id = path_id(req);
+  auto current = id ? storage::find_lead(api.db, who.tenant_id, *id) : std::nullopt;
+  if (!current) return not_found(req, "LEAD_NOT_FOUND", "Lead", req.path_params.at("id"));
+  payload p(req.body);
+  if (p.malformed()) return malformed_json(req);
+  storage::lead_row lead = *current;
+  read_lead(api, p, who, lead, false);
+  if (!p.errors().empty()) return validation_error(req, p.errors());
+  storage::guarded_update<storage::lead_row> updated;
+  try {
+    updated = storage::update_lead(api.db, who.tenant_id, *id, lead);
+  } catch (const storage::conflict_error&) {
+    return conflict(req, "CONFLICT", "The campaign already has a lead with this phone number");
+  }
+  if (updated.result == storage::change_result::in_progress)
+    return conflict(req, "INVALID_STATE", "Lead " + std::to_string(*id) + " is being called");
+  if (updated.result != storage::change_result::applied)
+    return not_found(req, "LEAD_NOT_FOUND", "Lead", req.path_params.at("id"));
+  return json_response(200, [&](json_writer& w) { write_lead(w, updated.row); });
+}
+
+response delete_lead(api_context& api, const request& req, const principal& who) {
+  auto id = path_id(req);
+  auto result =
+      id ? storage::delete_lead(api.db, who.tenant_id, *id) : storage::change_result::not_found;
+  switch (result) {
+    case storage::change_result::applied:
+      return no_content();
+    case storage::change_result::in_progress:
+      return conflict(req, "INVALID_STATE", "Lead " + std::to_string(*id) + " is being called");
+    case storage::change_result::in_use:
+      return conflict(req, "CONFLICT",
+                      "Lead " + std::to_string(*id) +
+                          " has call attempts and is kept for the call"
+                          " history; stop its campaign or PATCH it instead");
+    default:
+      return not_found(req, "LEAD_NOT_FOUND", "Lead", req.path_params.at("id"));
+  }
+}
+
+/// Largest CSV body a bulk import accepts (other routes keep the server's limit).
+constexpr std::size_t bulk_import_max_body_bytes = 64u << 20;
+/// Leads inserted per statement by a bulk import.
+constexpr std::size_t import_batch_rows = 1000;
+/// Row errors listed in an import's answer; the rest are only counted.
+constexpr std::size_t listed_import_errors = 1000;
+
+/// One row refused by a bulk import.
+struct import_error {
+  std::int64_t line;
+  std::string field;
+  std::string message;
+};
+
+/// The running tally of one bulk import: rows read, inserted in batches, refused with reasons.
+class lead_import {
+ public:
+  lead_import(api_context& api, id_t tenant_id, std::optional<id_t> campaign_id)
+      : api_(api), tenant_id_(tenant_id), campaign_id_(campaign_id) {
+    batch_.reserve(import_batch_rows);
+    lines_.reserve(import_batch_rows);
+  }
+
+  /// A row that passed validation; inserted with its batch.
+  void add(storage::lead_row lead, std::int64_t line) {
+    batch_.push_back(std::move(lead));
+    lines_.push_back(line);
+    if (batch_.size() >= import_batch_rows) flush();
+  }
+
+  /// A row refused for `field`.
+  void refuse(std::int64_t line, std::string field, std::string message) {
+    if (errors_.size() < listed_import_errors)
+      errors_.push_back({line, std::move(field), std::move(message)});
+    else
+      truncated_ = true;
+  }
+
+  /// Counts a refused row once, whatever number of errors it had.
+  void count_failed() { ++failed_; }
+
+  /// Inserts the pending batch; its duplicates become row errors.
+  void flush() {
+    if (batch_.empty()) return;
+    auto inserted = storage::insert_new_leads(api_.db, tenant_id_, campaign_id_, batch_);
+    for (std::size_t i = 0; i < inserted.size(); ++i) {
+      if (inserted[i]) {
+        ++imported_;
+      } else {
+        ++failed_;
+        refuse(lines_[i], "phone",
+               campaign_id_ ? "duplicate: the campaign already has a lead with this phone number"
+                            : "duplicate: a lead without a campaign already has this phone number");
+      }
+    }
+    batch_.clear();
+    lines_.clear();
+  }
+
+  /// The answer: {imported, failed, errors: [{line, field, message}], ...}.
+  response answer(const std::vector<std::string>& ignored_columns) {
+    std::stable_sort(errors_.begin(), errors_.end(),
+                     [](const import_error& a, const import_error& b) { return a.line < b.line; });
+    return json_response(200, [&](json_writer& w) {
+      w.StartObject();
+      put_int(w, "imported", imported_);
+      put_int(w, "failed", failed_);
+      w.Key("errors");
+      w.StartArray();
+      for (const auto& e : errors_) {
+        w.StartObject();
+        put_int(w, "line", e.line);
+        put(w, "field", e.field);
+        put(w, "message", e.message);
+        w.EndObject();
+      }
+      w.EndArray();
+      w.Key("errors_truncated");
+      w.Bool(truncated_);
+      put_opt_int(w, "campaign_id", campaign_id_);
+      w.Key("ignored_columns");
+      w.StartArray();
+      for (const auto& c : ignored_columns) put(w, c);
+      w.EndArray();
+      w.EndObject();
+    });
+  }
+
+ private:
+  api_context& api_;
+  id_t tenant_id_;
+  std::optional<id_t> campaign_id_;
+  std::vector<storage::lead_row> batch_;
+  std::vector<std::int64_t> lines_;
+  std::vector<import_error> errors_;
+  bool truncated_ = false;
+  std::int64_t imported_ = 0;
+  std::int64_t failed_ = 0;
+};
+
+/// The CSV text of an import: the body itself, or the `file` part of a multipart form.
+std::optional<std::string_view> csv_of(const request& req, std::optional<response>& refusal) {
+  const std::string type = req.header("content-type");
+  if (has_media_type(type, "multipart/form-data")) {
+    auto boundary = header_parameter(type, "boundary");
+    auto part = boundary ? find_form_part(req.body, *boundary, "file") : std::nullopt;
+    if (!part) {
+      refusal = validation_error(req, {{"file", "the multipart body has no part named file"}});
+      return std::nullopt;
+    }
+    return part->content;
+  }
+  if (type.empty() || has_media_type(type, "text/csv") || has_media_type(type, "application/csv") ||
+      has_media_type(type, "text/plain"))
+    return std::string_view(req.body);
+  refusal = error_response(415, "UNSUPPORTED_MEDIA_TYPE",
+                           "Send text/csv or multipart/form-data with a file part", req.request_id);
+  return std::nullopt;
+}
+
+/// POST /leads/bulk-import?campaign_id=: reads the CSV row by row and inserts the good rows in
+/// batches; a bad or duplicate row is reported by line and never blocks the others.
+response bulk_import(api_context& api, const request& req, const principal& who) {
+  field_errors errors;
+  auto campaign_id = query_id(req, "campaign_id", errors);
+  if (!errors.empty()) return validation_error(req, errors);
+  if (campaign_id) {
+    auto c = storage::find_campaign(api.db, who.tenant_id, *campaign_id);
+    if (!c) return not_found(req, "CAMPAIGN_NOT_FOUND", "Campaign", std::to_string(*campaign_id));
+    if (c->status == "completed" || c->status == "cancelled")
+      return conflict(
+          req, "INVALID_STATE",
+          "Campaign " + std::to_string(c->id) + " is " + c->status + " and takes no new leads");
+  }
+  std::optional<response> refusal;
+  auto text = csv_of(req, refusal);
+  if (!text) return std::move(*refusal);
+
+  csv_reader reader(*text);
+  csv_record record;
+  if (!reader.next(record))
+    return validation_error(req, {{"file", "is empty: expected a header row"}});
+  if (!record.error.empty())
+    return validation_error(
+        req, {{"header", "line " + std::to_string(record.line) + ": " + record.error}});
+  auto layout = layout_of(record.fields, errors);
+  if (!errors.empty()) return validation_error(req, errors);
+
+  lead_import import(api, who.tenant_id, campaign_id);
+  field_errors row_errors;
+  while (reader.next(record)) {
+    if (!record.error.empty()) {
+      import.count_failed();
+      import.refuse(record.line, "row", record.error);
+      continue;
+    }
+    row_errors.clear();
+    auto lead = lead_of_row(layout, record.fields, row_errors);
+    if (!row_errors.empty()) {
+      import.count_failed();
+      for (auto& e : row_errors)
+        import.refuse(record.line, std::move(e.field), std::move(e.message));
+      continue;
+    }
+    import.add(std::move(lead), record.line);
+  }
+  import.flush();
+  return import.answer(layout.ignored);
+}
+
 }  // namespace
 
 void add_lead_routes(router& r, api_context& api) {
@@ -148,6 +377,16 @@ void add_lead_routes(router& r, api_context& api) {
           if (!l) return not_found(q, "LEAD_NOT_FOUND", "Lead", q.path_params.at("id"));
           return json_response(200, [&](json_writer& out) { write_lead(out, *l); });
         }));
+  r.add("PATCH", "/api/v1/leads/{id}",
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return patch_lead(api, q, w); }));
+  r.add("DELETE", "/api/v1/leads/{id}",
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return delete_lead(api, q, w); }));
+  r.add("POST", "/api/v1/leads/bulk-import",
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return bulk_import(api, q, w); }),
+        bulk_import_max_body_bytes);
 }
 
 }  // namespace dialer::http

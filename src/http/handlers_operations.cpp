@@ -4,6 +4,7 @@
 #include "actors/engine.hpp"
 #include "http/api_support.hpp"
 #include "http/handlers.hpp"
+#include "http/openapi.hpp"
 #include "storage/database.hpp"
 
 namespace dialer::http {
@@ -32,6 +33,12 @@ void add_operation_routes(router& r, api_context& api) {
     response res;
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
     res.body = prometheus::TextSerializer().Serialize(api.registry.Collect());
+    respond(std::move(res));
+  });
+  auto document = std::make_shared<const std::string>(openapi_document());
+  r.add("GET", "/api/v1/openapi.json", [document](request&&, responder respond) {
+    response res;
+    res.body = *document;
     respond(std::move(res));
   });
 }

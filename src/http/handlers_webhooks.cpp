@@ -8,6 +8,7 @@
 #include "http/handlers.hpp"
 #include "retell/client.hpp"
 #include "retell/signature.hpp"
+#include "storage/accounts.hpp"
 #include "storage/dial_journal.hpp"
 #include "storage/webhook_inbox.hpp"
 
@@ -26,11 +27,13 @@ std::optional<storage::attempt_row> attempt_of(api_context& api, const provider_
   return storage::find_attempt_by_call_id(api.db, call.call_id);
 }
 
-/// POST /webhooks/retell: verify against the raw body, store durably, then answer 204.
-response receive(api_context& api, const request& req) {
+/// Verifies a webhook against the raw body with the account's `signing_key`, stores it durably,
+/// then answers 204. With `tenant_id` (a tenant's own account), only that tenant's calls count.
+response receive(api_context& api, const request& req, const std::string& signing_key,
+                 std::optional<id_t> tenant_id) {
   auto arrived = std::chrono::steady_clock::now();
-  auto status = retell::verify_webhook(req.body, api.retell_api_key,
-                                       req.header("x-retell-signature"), api.clock.now_ms());
+  auto status = retell::verify_webhook(req.body, signing_key, req.header("x-retell-signature"),
+                                       api.clock.now_ms());
   if (status != retell::signature_status::valid) {
     api.metrics.webhook("unknown", "bad_signature");
     return error_response(401, "INVALID_SIGNATURE",
@@ -45,6 +48,7 @@ response receive(api_context& api, const request& req) {
   }
   auto event_label = std::string(to_string(ev->kind));
   auto attempt = attempt_of(api, ev->call);
+  if (attempt && tenant_id && attempt->attempt.tenant_id != *tenant_id) attempt.reset();
   if (!attempt) {
     // Not a call this engine placed: acknowledge so the provider stops retrying.
     api.metrics.webhook(event_label, "unknown_call");
@@ -70,8 +74,19 @@ response receive(api_context& api, const request& req) {
 }  // namespace
 
 void add_webhook_routes(router& r, api_context& api) {
-  r.add("POST", "/api/v1/webhooks/retell",
-        unauthenticated(api, [&api](const request& q) { return receive(api, q); }));
+  r.add("POST", "/api/v1/webhooks/retell", unauthenticated(api, [&api](const request& q) {
+          return receive(api, q, api.retell_api_key, std::nullopt);
+        }));
+  // A tenant's own provider account signs with the tenant's key; without one the path is unknown.
+  r.add("POST", "/api/v1/webhooks/retell/{tenant_hook_id}",
+        unauthenticated(api, [&api](const request& q) {
+          const std::string& hook = q.path_params.at("tenant_hook_id");
+          auto tenant =
+              hook.size() <= 64 ? storage::find_tenant_by_hook(api.db, hook) : std::nullopt;
+          if (!tenant || !tenant->retell_api_key || tenant->retell_api_key->empty())
+            return not_found(q, "RESOURCE_NOT_FOUND", "Webhook endpoint", hook);
+          return receive(api, q, *tenant->retell_api_key, tenant->id);
+        }));
 }
 
 }  // namespace dialer::http

@@ -133,7 +133,10 @@ void http_session::start_request() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(
       std::min<std::size_t>(opts.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-  parser_->body_limit(static_cast<std::uint64_t>(opts.max_body_bytes));
+  // Until the header names the route, the largest limit of any route applies; then the
+  // route's own (on_read_header).
+  parser_->body_limit(static_cast<std::uint64_t>(
+      std::max(opts.max_body_bytes, context_->routes().largest_body_limit())));
   // The first request (or one already partly buffered) is on the request clock from the
   // start; otherwise the connection is idle until the next request's first byte arrives.
   if (requests_ == 0 || buffer_.size() > 0) {
@@ -168,6 +171,10 @@ void http_session::on_read_header(beast::error_code ec, std::size_t) {
   if (ec) return fail_request(ec);
   if (closed_) return;
   const auto& header = parser_->get();
+  const std::size_t limit = body_limit_of(header.method_string(), header.target());
+  if (parser_->content_length() && *parser_->content_length() > limit)
+    return fail_request(bhttp::error::body_limit);
+  parser_->body_limit(static_cast<std::uint64_t>(limit));
   if (iequals(header[bhttp::field::expect], "100-continue") && !parser_->is_done()) {
     continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
                                                                      header.version());
@@ -206,10 +213,12 @@ void http_session::fail_request(beast::error_code ec) {
   head_ = false;
   const auto& opts = context_->options();
   if (ec == bhttp::error::body_limit) {
+    const std::size_t limit =
+        parser_ ? body_limit_of(parser_->get().method_string(), parser_->get().target())
+                : opts.max_body_bytes;
     return send(
         error_response(413, "PAYLOAD_TOO_LARGE",
-                       "The request body exceeds " + std::to_string(opts.max_body_bytes) + " bytes",
-                       request_id_),
+                       "The request body exceeds " + std::to_string(limit) + " bytes", request_id_),
         true, true);
   }
   if (ec == bhttp::error::header_limit) {
@@ -232,6 +241,13 @@ void http_session::fail_request(beast::error_code ec) {
   }
   // The client left, went quiet past its deadline, or the socket failed: nobody to answer.
   do_close();
+}
+
+std::size_t http_session::body_limit_of(beast::string_view method,
+                                        beast::string_view target) const {
+  return context_->routes()
+      .body_limit(to_std(method), to_std(target))
+      .value_or(context_->options().max_body_bytes);
 }
 
 void http_session::dispatch_request() {

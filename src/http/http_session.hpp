@@ -49,6 +49,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void do_read_body();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void fail_request(boost::beast::error_code ec);
+  /// The body limit of the route a request goes to: its own, else the server's.
+  std::size_t body_limit_of(boost::beast::string_view method,
+                            boost::beast::string_view target) const;
   void dispatch_request();
   responder make_responder();
   void on_response(response res);

@@ -30,27 +30,24 @@ int match_score(const std::vector<std::string>& pattern, const std::vector<std::
 
 }  // namespace
 
-void router::add(std::string method, std::string pattern, handler h) {
+void router::add(std::string method, std::string pattern, handler h,
+                 std::optional<std::size_t> max_body_bytes) {
   entry e;
   e.segments = path_segments(pattern);
   e.method = std::move(method);
   e.pattern = std::move(pattern);
   e.fn = std::move(h);
+  e.max_body_bytes = max_body_bytes;
   entries_.push_back(std::move(e));
 }
 
-void router::route(request&& req, responder respond) const {
-  // Segments are split on the raw target before decoding, so an escaped "%2F" stays inside
-  // its segment; the decoded `path` is the fallback for requests built without a target.
-  std::vector<std::string> segments =
-      req.target.empty() ? path_segments(req.path) : path_segments(target_path(req.target));
-
+const router::entry* router::match(std::string_view method,
+                                   const std::vector<std::string>& segments,
+                                   std::vector<std::string>* allowed) const {
   // HEAD is served by the GET handler; the session sends the headers only.
-  const std::string wanted = req.method == "HEAD" ? std::string("GET") : req.method;
-
+  const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : method;
   const entry* best = nullptr;
   int best_score = -1;
-  std::vector<std::string> allowed;
   for (const auto& e : entries_) {
     int score = match_score(e.segments, segments);
     if (score < 0) continue;
@@ -59,10 +56,20 @@ void router::route(request&& req, responder respond) const {
         best = &e;
         best_score = score;
       }
-    } else if (std::find(allowed.begin(), allowed.end(), e.method) == allowed.end()) {
-      allowed.push_back(e.method);
+    } else if (allowed && std::find(allowed->begin(), allowed->end(), e.method) == allowed->end()) {
+      allowed->push_back(e.method);
     }
   }
+  return best;
+}
+
+void router::route(request&& req, responder respond) const {
+  // Segments are split on the raw target before decoding, so an escaped "%2F" stays inside
+  // its segment; the decoded `path` is the fallback for requests built without a target.
+  std::vector<std::string> segments =
+      req.target.empty() ? path_segments(req.path) : path_segments(target_path(req.target));
+  std::vector<std::string> allowed;
+  const entry* best = match(req.method, segments, &allowed);
 
   if (best == nullptr) {
     if (allowed.empty()) {
@@ -92,6 +99,18 @@ std::vector<std::pair<std::string, std::string>> router::routes() const {
   out.reserve(entries_.size());
   for (const auto& e : entries_) out.emplace_back(e.method, e.pattern);
   return out;
+}
+
+std::optional<std::size_t> router::body_limit(std::string_view method,
+                                              std::string_view target) const {
+  const entry* e = match(method, path_segments(target_path(target)), nullptr);
+  return e ? e->max_body_bytes : std::nullopt;
+}
+
+std::size_t router::largest_body_limit() const {
+  std::size_t largest = 0;
+  for (const auto& e : entries_) largest = std::max(largest, e.max_body_bytes.value_or(0));
+  return largest;
 }
 
 }  // namespace dialer::http

@@ -46,6 +46,21 @@ const statement transition_campaign_sql{
     " WHERE tenant_id = $1 AND id = $2 AND status = $3 RETURNING " +
         campaign_columns};
 
+const statement lock_campaign_sql{
+    "campaigns.lock", "SELECT status FROM campaigns WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+
+const statement update_campaign_sql{
+    "campaigns.update",
+    "UPDATE campaigns SET name = $3, agent_id = $4, from_number = $5,"
+    " timezone = COALESCE(NULLIF($6, ''), 'UTC'), start_date = $7::timestamptz,"
+    " end_date = $8::timestamptz, quiet_hours = $9::jsonb, max_concurrent_calls = $10,"
+    " max_calls_per_hour = $11, max_calls_per_day = $12, calls_per_second = $13,"
+    " budget_cents = $14, est_cost_per_call_cents = $15, max_attempts = $16,"
+    " retry_no_answer_s = $17, retry_busy_s = $18, retry_voicemail_s = $19, retry_failed_s = $20,"
+    " lead_filters = $21::jsonb, exclude_dnc = $22, metadata = $23::jsonb, updated_at = now()"
+    " WHERE tenant_id = $1 AND id = $2 RETURNING " +
+        campaign_columns};
+
 const statement campaigns_in_status_sql{
     "campaigns.in_status",
     "SELECT " + campaign_columns + " FROM campaigns WHERE status = $1 ORDER BY id"};
@@ -186,6 +201,32 @@ std::optional<campaign_row> find_campaign(database& db, id_t tenant_id, id_t cam
     found = first_of<campaign_row>(run(tx, find_campaign_sql, tenant_id, campaign_id), campaign_of);
   });
   return found;
+}
+
+guarded_update<campaign_row> update_campaign(database& db, id_t tenant_id, id_t campaign_id,
+                                             const campaign_row& row) {
+  guarded_update<campaign_row> out;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    out = {};
+    // Locked so that a concurrent start cannot slip between the status check and the update.
+    auto locked = run(tx, lock_campaign_sql, tenant_id, campaign_id);
+    if (locked.empty()) return;
+    auto status = parse_campaign_status(text_of(locked[0][0]));
+    if (status != campaign_status::draft && status != campaign_status::paused) {
+      out.result = change_result::wrong_state;
+      return;
+    }
+    out.row = campaign_of(
+        run(tx, update_campaign_sql, tenant_id, campaign_id, row.name, row.agent_id,
+            row.from_number, row.timezone, row.start_date, row.end_date,
+            json_or_empty_object(row.quiet_hours_json), row.max_concurrent_calls,
+            row.max_calls_per_hour, row.max_calls_per_day, row.calls_per_second, row.budget_cents,
+            row.est_cost_per_call_cents, row.max_attempts, row.retry.no_answer_s, row.retry.busy_s,
+            row.retry.voicemail_s, row.retry.failed_s, json_or_empty_object(row.lead_filters_json),
+            row.exclude_dnc, json_or_empty_object(row.metadata_json))[0]);
+    out.result = change_result::applied;
+  });
+  return out;
 }
 
 std::optional<campaign_row> transition_campaign(database& db, id_t tenant_id, id_t campaign_id,

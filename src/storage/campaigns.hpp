@@ -12,6 +12,11 @@ page<campaign_row> list_campaigns(database& db, id_t tenant_id, const std::strin
                                   std::int32_t limit, std::int32_t offset);
 /// One campaign of the tenant.
 std::optional<campaign_row> find_campaign(database& db, id_t tenant_id, id_t campaign_id);
+/// Replaces the settings of one campaign of the tenant (everything but its status) while it
+/// is draft or paused; wrong_state otherwise. The agent must be the tenant's (checked by the
+/// caller; a foreign one is refused by the schema).
+guarded_update<campaign_row> update_campaign(database& db, id_t tenant_id, id_t campaign_id,
+                                             const campaign_row& row);
 /// Moves the campaign from status `from` to `to` only if it is still in `from` (compare and
 /// set). Returns the updated row, or nullopt when it was not in `from` (or does not exist).
 std::optional<campaign_row> transition_campaign(database& db, id_t tenant_id, id_t campaign_id,

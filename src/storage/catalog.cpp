@@ -22,6 +22,22 @@ const statement find_agent_sql{
     "catalog.find_agent",
     "SELECT " + agent_columns + " FROM agents WHERE tenant_id = $1 AND id = $2"};
 
+const statement update_agent_sql{
+    "catalog.update_agent",
+    "UPDATE agents SET name = $3, retell_agent_id = $4, lang = $5, voice_id = $6"
+    " WHERE tenant_id = $1 AND id = $2 RETURNING " +
+        agent_columns};
+
+const statement lock_agent_sql{"catalog.lock_agent",
+                               "SELECT id FROM agents WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+
+const statement agent_in_use_sql{
+    "catalog.agent_in_use",
+    "SELECT EXISTS (SELECT 1 FROM campaigns WHERE tenant_id = $1 AND agent_id = $2)"};
+
+const statement delete_agent_sql{"catalog.delete_agent",
+                                 "DELETE FROM agents WHERE tenant_id = $1 AND id = $2"};
+
 const std::string number_columns =
     "id, tenant_id, e164, provider, country, status, calls_per_second,"
     " iso_utc(created_at) AS created_at";
@@ -44,6 +60,18 @@ const statement find_number_sql{
 const statement find_number_by_e164_sql{
     "catalog.find_number_by_e164",
     "SELECT " + number_columns + " FROM phone_numbers WHERE tenant_id = $1 AND e164 = $2"};
+
+const statement lock_number_sql{
+    "catalog.lock_number",
+    "SELECT e164 FROM phone_numbers WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+
+const statement number_in_use_sql{
+    "catalog.number_in_use",
+    "SELECT EXISTS (SELECT 1 FROM campaigns WHERE tenant_id = $1 AND from_number = $2"
+    " AND status NOT IN ('completed', 'cancelled'))"};
+
+const statement delete_number_sql{"catalog.delete_number",
+                                  "DELETE FROM phone_numbers WHERE tenant_id = $1 AND id = $2"};
 
 agent_row agent_of(const pqxx::row& r) {
   agent_row a;
@@ -129,6 +157,50 @@ std::optional<number_row> find_number_by_e164(database& db, id_t tenant_id,
     found = first_of<number_row>(run(tx, find_number_by_e164_sql, tenant_id, e164), number_of);
   });
   return found;
+}
+
+std::optional<agent_row> update_agent(database& db, id_t tenant_id, id_t agent_id,
+                                      const agent_row& row) {
+  std::optional<agent_row> updated;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    updated = first_of<agent_row>(run(tx, update_agent_sql, tenant_id, agent_id, row.name,
+                                      row.retell_agent_id, row.lang, row.voice_id),
+                                  agent_of);
+  });
+  return updated;
+}
+
+change_result delete_agent(database& db, id_t tenant_id, id_t agent_id) {
+  change_result outcome = change_result::not_found;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    // The row lock orders this delete with a campaign insert referencing the agent (whose
+    // foreign-key check locks the same row).
+    if (run(tx, lock_agent_sql, tenant_id, agent_id).empty()) {
+      outcome = change_result::not_found;
+    } else if (run(tx, agent_in_use_sql, tenant_id, agent_id)[0][0].as<bool>()) {
+      outcome = change_result::in_use;
+    } else {
+      run(tx, delete_agent_sql, tenant_id, agent_id);
+      outcome = change_result::applied;
+    }
+  });
+  return outcome;
+}
+
+change_result delete_number(database& db, id_t tenant_id, id_t number_id) {
+  change_result outcome = change_result::not_found;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    auto locked = run(tx, lock_number_sql, tenant_id, number_id);
+    if (locked.empty()) {
+      outcome = change_result::not_found;
+    } else if (run(tx, number_in_use_sql, tenant_id, text_of(locked[0][0]))[0][0].as<bool>()) {
+      outcome = change_result::in_use;
+    } else {
+      run(tx, delete_number_sql, tenant_id, number_id);
+      outcome = change_result::applied;
+    }
+  });
+  return outcome;
 }
 
 }  // namespace dialer::storage

@@ -1,5 +1,7 @@
 #include "storage/leads.hpp"
 
+#include <unordered_set>
+
 #include "storage/statement.hpp"
 
 namespace dialer::storage {
@@ -39,6 +41,44 @@ const statement list_leads_sql{"leads.list", "SELECT " + lead_columns + " FROM l
 
 const statement find_lead_sql{
     "leads.find", "SELECT " + lead_columns + " FROM leads WHERE tenant_id = $1 AND id = $2"};
+
+const statement lock_lead_sql{
+    "leads.lock", "SELECT status FROM leads WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+
+const statement update_lead_sql{
+    "leads.update",
+    "UPDATE leads SET campaign_id = $3, name = $4, phone = $5, email = $6, company = $7,"
+    " country_iso = $8, timezone = $9, nature = COALESCE(NULLIF($10, ''), 'unknown'),"
+    " consent_status = COALESCE(NULLIF($11, ''), 'unknown'), consent_basis = $12,"
+    " quiet_hours_disabled = $13, priority = $14, metadata = $15::jsonb, updated_at = now()"
+    " WHERE tenant_id = $1 AND id = $2 RETURNING " +
+        lead_columns};
+
+const statement lead_has_attempts_sql{
+    "leads.has_attempts",
+    "SELECT EXISTS (SELECT 1 FROM call_attempts WHERE tenant_id = $1 AND lead_id = $2)"};
+
+const statement detach_compliance_sql{
+    "leads.detach_compliance",
+    "UPDATE compliance_checks SET lead_id = NULL WHERE tenant_id = $1 AND lead_id = $2"};
+
+const statement delete_lead_sql{"leads.delete",
+                                "DELETE FROM leads WHERE tenant_id = $1 AND id = $2"};
+
+// One row per array element; a phone the campaign already has is skipped, and the phones
+// actually inserted come back.
+const statement insert_new_leads_sql{
+    "leads.insert_new",
+    "INSERT INTO leads (tenant_id, campaign_id, name, phone, email, company, country_iso,"
+    " timezone, nature, consent_status, consent_basis, quiet_hours_disabled, priority, metadata)"
+    " SELECT $1, $2::bigint, u.name, u.phone, u.email, u.company, u.country_iso, u.timezone,"
+    " COALESCE(NULLIF(u.nature, ''), 'unknown'), COALESCE(NULLIF(u.consent_status, ''), 'unknown'),"
+    " u.consent_basis, u.quiet_hours_disabled, u.priority, u.metadata::jsonb"
+    " FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],"
+    " $9::text[], $10::text[], $11::text[], $12::boolean[], $13::integer[], $14::text[])"
+    " AS u(name, phone, email, company, country_iso, timezone, nature, consent_status,"
+    " consent_basis, quiet_hours_disabled, priority, metadata)"
+    " ON CONFLICT DO NOTHING RETURNING phone"};
 
 lead_row lead_of(const pqxx::row& r) {
   lead_row l;
@@ -113,6 +153,93 @@ std::optional<lead_row> find_lead(database& db, id_t tenant_id, id_t lead_id) {
     found = first_of<lead_row>(run(tx, find_lead_sql, tenant_id, lead_id), lead_of);
   });
   return found;
+}
+
+guarded_update<lead_row> update_lead(database& db, id_t tenant_id, id_t lead_id,
+                                     const lead_row& row) {
+  guarded_update<lead_row> out;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    out = {};
+    auto locked = run(tx, lock_lead_sql, tenant_id, lead_id);
+    if (locked.empty()) return;
+    if (text_of(locked[0][0]) == name_of(lead_status::in_progress)) {
+      out.result = change_result::in_progress;
+      return;
+    }
+    out.row =
+        lead_of(run(tx, update_lead_sql, tenant_id, lead_id, row.campaign_id, row.name, row.phone,
+                    row.email, row.company, row.country_iso, row.timezone, row.nature,
+                    row.consent_status, row.consent_basis, row.quiet_hours_disabled, row.priority,
+                    json_or_empty_object(row.metadata_json))[0]);
+    out.result = change_result::applied;
+  });
+  return out;
+}
+
+change_result delete_lead(database& db, id_t tenant_id, id_t lead_id) {
+  change_result outcome = change_result::not_found;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    // Locked first: the journal takes the same row lock before it dials the lead.
+    auto locked = run(tx, lock_lead_sql, tenant_id, lead_id);
+    if (locked.empty()) {
+      outcome = change_result::not_found;
+    } else if (text_of(locked[0][0]) == name_of(lead_status::in_progress)) {
+      outcome = change_result::in_progress;
+    } else if (run(tx, lead_has_attempts_sql, tenant_id, lead_id)[0][0].as<bool>()) {
+      outcome = change_result::in_use;
+    } else {
+      run(tx, detach_compliance_sql, tenant_id, lead_id);
+      run(tx, delete_lead_sql, tenant_id, lead_id);
+      outcome = change_result::applied;
+    }
+  });
+  return outcome;
+}
+
+std::vector<bool> insert_new_leads(database& db, id_t tenant_id, std::optional<id_t> campaign_id,
+                                   const std::vector<lead_row>& rows) {
+  // Only the first row of each phone is sent: one statement cannot tell which of two equal
+  // rows it kept.
+  std::vector<bool> first(rows.size(), false);
+  std::unordered_set<std::string> seen;
+  std::vector<std::string> name, phone, email, company, country, zone, nature, consent, basis,
+      metadata;
+  std::vector<bool> quiet;
+  std::vector<std::int32_t> priority;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const lead_row& r = rows[i];
+    if (!seen.insert(r.phone).second) continue;
+    first[i] = true;
+    name.push_back(r.name);
+    phone.push_back(r.phone);
+    email.push_back(r.email);
+    company.push_back(r.company);
+    country.push_back(r.country_iso);
+    zone.push_back(r.timezone);
+    nature.push_back(r.nature);
+    consent.push_back(r.consent_status);
+    basis.push_back(r.consent_basis);
+    quiet.push_back(r.quiet_hours_disabled);
+    priority.push_back(r.priority);
+    metadata.push_back(json_or_empty_object(r.metadata_json));
+  }
+
+  std::unordered_set<std::string> inserted;
+  if (!phone.empty()) {
+    db.transact([&](pqxx::dbtransaction& tx) {
+      inserted.clear();
+      auto result =
+          run(tx, insert_new_leads_sql, tenant_id, campaign_id, text_array(name), text_array(phone),
+              text_array(email), text_array(company), text_array(country), text_array(zone),
+              text_array(nature), text_array(consent), text_array(basis), bool_array(quiet),
+              int_array(priority), text_array(metadata));
+      for (const auto& row : result) inserted.insert(text_of(row[0]));
+    });
+  }
+  std::vector<bool> out(rows.size(), false);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    out[i] = first[i] && inserted.count(rows[i].phone) > 0;
+  return out;
 }
 
 }  // namespace dialer::storage

@@ -18,6 +18,7 @@ struct user_row {
   std::string password_hash;
   std::string password_salt;
   bool is_admin = false;
+  std::string role = "user";  ///< admin | user | viewer (is_admin == (role == "admin"))
 };
 
 /// What registration writes: the tenant and its first (admin) user.
@@ -34,6 +35,19 @@ struct tenant_row {
   id_t id = 0;
   std::string name;
   std::string webhook_hook_id;
+  std::optional<std::string> retell_api_key;   ///< the tenant's own provider key, if any
+  std::optional<std::string> retell_base_url;  ///< its provider base URL, if not the default
+};
+
+/// An API key of a tenant as listed (its secret is never stored, only its SHA-256).
+struct api_key_row {
+  id_t id = 0;
+  id_t tenant_id = 0;
+  id_t created_by = 0;  ///< the user who created it; requests made with it act as that user
+  std::string name;
+  std::string role = "user";  ///< admin | user | viewer
+  std::string key_prefix;     ///< the first characters of the key, to recognise it
+  std::string created_at;
 };
 
 /// An AI agent of the provider, as a tenant registered it.
@@ -179,6 +193,58 @@ struct call_filter {
   std::optional<std::string> to_date;    ///< exclusive
   std::int32_t limit = 50;
   std::int32_t offset = 0;
+};
+
+/// What a change (update or delete) guarded by the row's use or state came to.
+enum class change_result {
+  applied,
+  not_found,    ///< the tenant has no such row
+  in_use,       ///< other rows still need it (a campaign, a call history)
+  in_progress,  ///< it is being worked on right now (a lead being called)
+  wrong_state,  ///< its status does not allow the change (a running campaign)
+};
+
+/// A guarded update: what happened and, when applied, the row as now stored.
+template <class Row>
+struct guarded_update {
+  change_result result = change_result::not_found;
+  Row row;
+};
+
+/// Activity of one UTC day of a tenant (GET /metrics/daily).
+struct daily_activity {
+  std::string date;  ///< YYYY-MM-DD
+  std::int64_t calls = 0;
+  std::int64_t answered = 0;   ///< disposition answered
+  std::int64_t completed = 0;  ///< attempts ended with a connected call
+  std::int64_t failed = 0;     ///< attempts ended without a connected call
+  std::int64_t cost_cents = 0;
+  std::int64_t duration_seconds = 0;
+};
+
+/// Attempts of a tenant counted by outcome (GET /metrics/outcomes).
+struct outcome_counts {
+  std::int64_t total = 0;
+  std::vector<std::pair<std::string, std::int64_t>> dispositions;  ///< by disposition name
+  std::vector<std::pair<std::string, std::int64_t>> states;        ///< by attempt state
+};
+
+/// Lines in use by one campaign of a tenant (GET /metrics/concurrency).
+struct campaign_lines {
+  id_t campaign_id = 0;
+  std::string name;
+  std::string status;
+  std::int32_t max_concurrent_calls = 0;
+  std::int64_t active_calls = 0;
+};
+
+/// Spend of a tenant on one UTC day (GET /metrics/cost/today).
+struct daily_cost {
+  std::string date;  ///< YYYY-MM-DD
+  std::int64_t calls = 0;
+  std::int64_t spent_cents = 0;
+  std::int64_t month_to_date_cents = 0;
+  std::vector<std::pair<id_t, std::int64_t>> by_campaign;  ///< campaign id, spent cents
 };
 
 /// A page of results with the total matching count.

@@ -61,6 +61,16 @@ std::vector<Row> all_of(const pqxx::result& r, Decode decode) {
 /// A PostgreSQL array literal of ids ("{1,2,3}"), sent as one `$n::bigint[]` parameter.
 std::string id_array(const std::vector<id_t>& ids);
 
+/// A PostgreSQL array literal of texts ("{\"a\",\"b\"}", each element quoted and escaped),
+/// sent as one `$n::text[]` parameter.
+std::string text_array(const std::vector<std::string>& values);
+
+/// A PostgreSQL array literal of booleans ("{t,f}"), sent as one `$n::boolean[]` parameter.
+std::string bool_array(const std::vector<bool>& values);
+
+/// A PostgreSQL array literal of integers ("{1,-2}"), sent as one `$n::integer[]` parameter.
+std::string int_array(const std::vector<std::int32_t>& values);
+
 /// An ILIKE pattern matching `s` anywhere, with its %, _ and \ taken literally.
 std::string contains_pattern(const std::string& s);
 

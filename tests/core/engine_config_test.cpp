@@ -51,6 +51,24 @@ TEST(engine_config, unknown_keys_bad_values_and_missing_settings_are_errors) {
   EXPECT_NE(all.find("retell.api_key is required"), std::string::npos) << all;
 }
 
+TEST(engine_config, tenant_request_rate_has_defaults_and_bounds) {
+  auto r = build_engine_config(required, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.tenant_requests_per_second, 50);
+  EXPECT_EQ(r.config.tenant_request_burst, 100);
+  auto values = required;
+  values["http.tenant_requests_per_second"] = "0";
+  values["http.tenant_request_burst"] = "7";
+  r = build_engine_config(values, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.tenant_requests_per_second, 0);
+  EXPECT_EQ(r.config.tenant_request_burst, 7);
+  values["http.tenant_requests_per_second"] = "-1";
+  values["http.tenant_request_burst"] = "0";
+  r = build_engine_config(values, {});
+  EXPECT_EQ(r.errors.size(), 2u);
+}
+
 TEST(engine_config, every_key_is_documented) {
   for (const auto& k : config_keys()) EXPECT_GT(std::string(k.description).size(), 5u) << k.name;
 }

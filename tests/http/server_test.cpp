@@ -487,6 +487,67 @@ TEST_F(server_test, body_over_the_limit_gets_413_and_the_connection_closes) {
   EXPECT_EQ(called->load(), 0);
 }
 
+TEST_F(server_test, a_route_may_take_larger_bodies_than_the_server_default) {
+  routes_.add(
+      "POST", "/upload/{kind}",
+      [](request&& req, responder respond) {
+        response res;
+        res.body = std::to_string(req.body.size());
+        respond(std::move(res));
+      },
+      8 * 1024);
+  auto options = test_options();
+  options.max_body_bytes = 1024;
+  start(options);
+  auto chunked = [](const std::string& target, std::size_t bytes) {
+    std::string raw =
+        "POST " + target + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (std::size_t sent = 0; sent < bytes; sent += 0x200)
+      raw += "200\r\n" + std::string(0x200, 'z') + "\r\n";
+    return raw + "0\r\n\r\n";
+  };
+
+  {  // the route's own limit
+    test_client c(port_);
+    auto res = c.send(make_request(bhttp::verb::post, "/upload/csv", std::string(4096, 'x')));
+    ASSERT_TRUE(res) << c.error().message();
+    EXPECT_EQ(res->result_int(), 200u);
+    EXPECT_EQ(res->body(), "4096");
+    res = c.send(make_request(bhttp::verb::post, "/upload/csv", std::string(9000, 'x')));
+    ASSERT_TRUE(res) << c.error().message();
+    EXPECT_EQ(res->result_int(), 413u);
+    EXPECT_NE(res->body().find("8192 bytes"), std::string::npos) << res->body();
+  }
+  {  // every other route keeps the server's
+    test_client c(port_);
+    auto res = c.send(make_request(bhttp::verb::post, "/echo", std::string(4096, 'x')));
+    ASSERT_TRUE(res) << c.error().message();
+    EXPECT_EQ(res->result_int(), 413u);
+    EXPECT_NE(res->body().find("1024 bytes"), std::string::npos) << res->body();
+  }
+  {  // another method on the same path is another route: the default applies
+    test_client c(port_);
+    auto res = c.send(make_request(bhttp::verb::put, "/upload/csv", std::string(4096, 'x')));
+    ASSERT_TRUE(res) << c.error().message();
+    EXPECT_EQ(res->result_int(), 413u);
+  }
+  {  // chunked bodies are held to the limit of their route too
+    test_client c(port_);
+    ASSERT_TRUE(c.write_raw(chunked("/upload/csv", 4096)));
+    auto res = c.read();
+    ASSERT_TRUE(res) << c.error().message();
+    EXPECT_EQ(res->result_int(), 200u);
+    EXPECT_EQ(res->body(), "4096");
+  }
+  {
+    test_client c(port_);
+    ASSERT_TRUE(c.write_raw(chunked("/echo", 4096)));
+    auto res = c.read();
+    ASSERT_TRUE(res) << c.error().message();
+    EXPECT_EQ(res->result_int(), 413u);
+  }
+}
+
 TEST_F(server_test, bodies_much_larger_than_the_read_buffer_arrive_whole) {
   start(server_options{});  // the defaults: 1 MiB bodies, 16 KiB headers
   std::string body(1 << 20, '\0');
