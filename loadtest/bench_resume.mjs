@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import {
+  callableNow,
   createDatabase, registerTenant, startDialerd, startSim, waitFor,
 } from './driver/harness.mjs';
 
@@ -46,7 +47,7 @@ async function main() {
   }
   const leads = [];
   ids.forEach((id, c) => {
-    for (let i = 0; i < leadsPer; i++) leads.push({ phone: `+1${String(2000000000 + c * leadsPer + i)}`, campaign_id: id });
+    for (let i = 0; i < leadsPer; i++) leads.push({ phone: `+1212${String(2000000 + c * leadsPer + i)}`, campaign_id: id, ...callableNow() });
   });
   for (let i = 0; i < leads.length; i += 10000) await api.must(201, 'POST', '/api/v1/leads', leads.slice(i, i + 10000));
 

@@ -190,6 +190,27 @@ export async function registerTenant(base, company) {
   return api;
 }
 
+/**
+ * An IANA zone ("Etc/GMT-5" style) whose local time is now about `hour`:00, so that a lead in it
+ * is inside (or outside) its calling window whatever the hour and day the test runs at. Note
+ * the POSIX sign: Etc/GMT-5 is five hours ahead of UTC.
+ */
+export function zoneAtLocalHour(hour, now = new Date()) {
+  let offset = hour - now.getUTCHours();
+  while (offset > 14) offset -= 24;
+  while (offset < -12) offset += 24;
+  if (offset === 0) return 'Etc/UTC';
+  return offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+}
+
+/**
+ * Fields that make a US lead callable now: consent granted (the US rule is opt-in for AI
+ * voices) and an explicit zone where it is early afternoon (the US window is 08:00-21:00).
+ */
+export function callableNow(now = new Date()) {
+  return { consent_status: 'granted', timezone: zoneAtLocalHour(13, now) };
+}
+
 /** Creates an agent, a caller number, `leadCount` leads and a draft campaign with `cap`. */
 export async function setupCampaign(api, { leadCount, cap, fromNumber = '+14155550100', name = 'Demo campaign', campaign = {} }) {
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: 'Demo agent', retell_agent_id: 'agent_demo' });
@@ -199,7 +220,7 @@ export async function setupCampaign(api, { leadCount, cap, fromNumber = '+141555
   });
   const leads = [];
   for (let i = 0; i < leadCount; i++) {
-    leads.push({ name: `Lead ${i}`, phone: `+1212555${String(1000 + i).padStart(4, '0')}`, campaign_id: created.id });
+    leads.push({ name: `Lead ${i}`, phone: `+1212555${String(1000 + i).padStart(4, '0')}`, campaign_id: created.id, ...callableNow() });
   }
   for (let i = 0; i < leads.length; i += 1000) {
     await api.must(201, 'POST', '/api/v1/leads', leads.slice(i, i + 1000));

@@ -17,6 +17,7 @@ struct call_state {
   serial_jobs jobs;
   bool reported = false;
   bool quit_when_idle = false;
+  std::optional<std::int64_t> cost_cents;  ///< the provider's charge, once it says
 };
 
 using call_actor = caf::stateful_actor<call_state>;
@@ -40,11 +41,12 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   auto attempt = st.start.attempt;
   auto campaign = st.campaign;
   auto* db = ctx.store;
-  st.jobs.add(self, ctx, [db, attempt, final_state, outcome, error, next, campaign] {
+  auto cost = st.cost_cents;
+  st.jobs.add(self, ctx, [db, attempt, final_state, outcome, error, next, campaign, cost] {
     db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error,
                            next);
     caf::anon_send(campaign, call_done_atom::value,
-                   call_report{attempt.attempt_id, attempt.lead_id, outcome});
+                   call_report{attempt.attempt_id, attempt.lead_id, outcome, cost});
   });
   ctx.metrics->outcome(outcome);
 }
@@ -91,6 +93,7 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   auto& st = self->state;
   const auto& ctx = *st.ctx;
   st.progress = apply_event(st.progress, ev);
+  if (ev.call.cost_cents) st.cost_cents = ev.call.cost_cents;
   auto* db = ctx.store;
   auto a = st.start.attempt;
   auto state = st.progress.state;

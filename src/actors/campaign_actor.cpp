@@ -9,7 +9,9 @@
 #include "actors/call_actor.hpp"
 #include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
+#include "core/budget_ledger.hpp"
 #include "core/campaign_lifecycle.hpp"
+#include "core/pacing.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -29,6 +31,16 @@ struct campaign_state {
   bool more_due = true;   ///< the last refill was full
   bool checking = false;  ///< a completion check is under way
   bool wake_pending = false;
+  /// The compliance rules every dial of this campaign is decided under.
+  std::shared_ptr<const campaign_rule_book> rules;
+  /// Dials per rolling hour and local day (only when the campaign caps them).
+  std::optional<call_rate_limit> rate;
+  /// Leads whose gate and journal job is under way (they count against the rate caps).
+  std::int32_t journaling = 0;
+  /// The campaign's budget (only when it has one).
+  std::optional<budget_ledger> budget;
+  /// Money held per lead being journalled or in a call.
+  std::unordered_map<id_t, budget_hold> holds;
 };
 
 using campaign_actor = caf::stateful_actor<campaign_state>;
@@ -150,9 +162,93 @@ void check_schedule(campaign_actor* self) {
   }
 }
 
+/// When the rate caps refuse a dial at `now` (counting dials being journalled), the first
+/// instant they may allow one; nullopt when a dial may start.
+std::optional<epoch_ms> rate_wait(const campaign_state& st, epoch_ms now) {
+  if (!st.rate) return std::nullopt;
+  auto admission = st.rate->check(now);
+  if (!admission.allowed) return admission.next_at;
+  const auto& plan = *st.plan;
+  if (plan.max_calls_per_hour &&
+      st.rate->calls_last_hour(now) + st.journaling >= *plan.max_calls_per_hour)
+    return now + 1000;
+  if (plan.max_calls_per_day &&
+      st.rate->calls_today(now) + st.journaling >= *plan.max_calls_per_day)
+    return now + 1000;
+  return std::nullopt;
+}
+
+/// Logs a budget threshold crossed by a reservation or a settlement.
+void on_budget_signal(campaign_actor* self, budget_signal signal) {
+  auto& st = self->state;
+  if (signal == budget_signal::warning)
+    spdlog::warn("campaign {} (tenant {}) reached 80% of its budget: {} spent, {} reserved of {}",
+                 st.campaign_id, st.tenant_id, st.budget->spent(), st.budget->reserved(),
+                 st.budget->budget());
+  else if (signal == budget_signal::exhausted)
+    spdlog::warn("campaign {} (tenant {}) exhausted its budget of {} cents", st.campaign_id,
+                 st.tenant_id, st.budget->budget());
+}
+
+/// The budget cannot hold another call: no new dial; the campaign pauses (calls in flight
+/// finish) until its budget is raised and it is resumed.
+void stop_for_budget(campaign_actor* self) {
+  auto& st = self->state;
+  if (st.status != campaign_status::running) return;
+  st.status = campaign_status::paused;
+  for (auto& lead : st.hopper) st.held_leads.erase(lead.lead_id);
+  st.hopper.clear();
+  auto c = st.ctx;
+  auto tenant = st.tenant_id;
+  auto campaign = st.campaign_id;
+  run_blocking(*c, [c, tenant, campaign] {
+    c->store->transition_campaign(tenant, campaign, campaign_status::running,
+                                  campaign_status::paused);
+  });
+}
+
+/// Decides for *now* and journals the dial in one storage job; answers journaled_atom.
+void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
+  auto& st = self->state;
+  auto ctx = st.ctx;
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto plan = *st.plan;
+  auto rules = st.rules;
+  run_blocking(
+      *ctx,
+      [ctx, me, plan, lead, rules] {
+        campaign_facts campaign;
+        campaign.starts_at = plan.start_at;
+        campaign.ends_at = plan.end_at;
+        campaign.exclude_dnc = plan.exclude_dnc;
+        const auto* policy = ctx->policy;
+        auto gate = [&](const dial_subject& subject) {
+          return policy->decide(*rules, subject, campaign, ctx->clock->now_ms());
+        };
+        auto now = ctx->clock->now_ms();
+        auto gated = ctx->store->journal_dialing(plan, lead, now - rules->attempt_lookback_ms,
+                                                 now, gate);
+        journal_result r{lead.lead_id, std::move(gated.attempt), {}, {}};
+        if (gated.verdict && !gated.verdict->decision.allowed) {
+          const auto& d = gated.verdict->decision;
+          r.block_reason = std::string(to_string(d.reason));
+          for (std::size_t i = 0; i < compliance_check_count; ++i)
+            if (d.checks[i] == check_status::blocked) {
+              r.blocked_check = std::string(to_string(static_cast<compliance_check>(i)));
+              break;
+            }
+          if (r.blocked_check.empty()) r.blocked_check = r.block_reason;
+        }
+        caf::anon_send(me, journaled_atom::value, std::move(r));
+      },
+      [me, lead] {
+        caf::anon_send(me, journaled_atom::value, journal_result{lead.lead_id, {}, {}, {}});
+      });
+}
+
 void dispatch(campaign_actor* self) {
   auto& st = self->state;
-  if (!st.plan) return;
+  if (!st.plan || !st.rules) return;
   if (dials(st.status)) {
     auto gate = gate_at(*st.plan, st.ctx->clock->now_ms());
     if (gate == date_gate::past_end) {
@@ -165,19 +261,28 @@ void dispatch(campaign_actor* self) {
     }
   }
   while (dials(st.status) && st.slots_used < st.plan->max_concurrent_calls && !st.hopper.empty()) {
+    auto now = st.ctx->clock->now_ms();
+    if (auto wait_until = rate_wait(st, now)) {
+      // Calls being journalled will wake the campaign; otherwise sleep until the cap allows.
+      if (st.journaling == 0) sleep_until(self, *wait_until);
+      break;
+    }
+    std::optional<budget_hold> hold;
+    if (st.budget) {
+      auto reservation = st.budget->reserve(st.plan->est_cost_per_call_cents);
+      on_budget_signal(self, reservation.signal);
+      if (!reservation.hold) {
+        stop_for_budget(self);
+        return;
+      }
+      hold = reservation.hold;
+    }
     auto lead = st.hopper.front();
     st.hopper.pop_front();
+    if (hold) st.holds[lead.lead_id] = *hold;
     ++st.slots_used;
-    auto ctx = st.ctx;
-    auto me = caf::actor_cast<caf::actor>(self);
-    auto plan = *st.plan;
-    run_blocking(
-        *ctx,
-        [ctx, me, plan, lead] {
-          caf::anon_send(me, journaled_atom::value,
-                         journal_result{lead.lead_id, ctx->store->journal_dialing(plan, lead)});
-        },
-        [me, lead] { caf::anon_send(me, journaled_atom::value, journal_result{lead.lead_id, {}}); });
+    ++st.journaling;
+    journal_behind_gate(self, lead);
   }
   if (dials(st.status) && st.hopper.empty()) {
     if (st.more_due)
@@ -185,6 +290,17 @@ void dispatch(campaign_actor* self) {
     else
       check_completion(self);
   }
+}
+
+/// Replaces the lead's hold by what the call cost (the hold itself when the provider did not
+/// say).
+void settle_budget(campaign_actor* self, id_t lead_id, std::optional<std::int64_t> cost_cents) {
+  auto& st = self->state;
+  auto it = st.holds.find(lead_id);
+  if (it == st.holds.end() || !st.budget) return;
+  auto hold = it->second;
+  st.holds.erase(it);
+  on_budget_signal(self, st.budget->settle(hold, cost_cents.value_or(hold.amount_cents)));
 }
 
 void line_freed(campaign_actor* self, id_t attempt_id) {
@@ -219,7 +335,16 @@ void load_plan(campaign_actor* self) {
       [c, me, tenant, campaign] {
         plan_loaded p;
         p.plan = c->store->load_campaign_plan(tenant, campaign);
-        if (p.plan) p.open = c->store->open_attempts(tenant, campaign);
+        if (p.plan) {
+          p.open = c->store->open_attempts(tenant, campaign);
+          const auto& policy = *c->policy;
+          p.rules = std::make_shared<const campaign_rule_book>(policy.compile(
+              c->store->rule_overrides(tenant),
+              campaign_windows_of(policy.decoders(), p.plan->calling_windows_json)));
+          if (p.plan->max_calls_per_hour || p.plan->max_calls_per_day)
+            p.recent_dials =
+                c->store->dial_times_since(tenant, campaign, c->clock->now_ms() - ms_per_day);
+        }
         caf::anon_send(me, plan_atom::value, std::move(p));
       },
       [me] { caf::anon_send(me, retry_atom::value); });
@@ -234,6 +359,29 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
   }
   st.plan = std::move(p.plan);
   st.status = st.plan->status;
+  st.rules = std::move(p.rules);
+  const auto& plan = *st.plan;
+  if (plan.max_calls_per_hour || plan.max_calls_per_day) {
+    st.rate.emplace(call_rate_limits{plan.max_calls_per_hour, plan.max_calls_per_day},
+                    st.ctx->policy->zone(plan.time_zone));
+    for (auto t : p.recent_dials) st.rate->record(t);
+  } else {
+    st.rate.reset();
+  }
+  if (plan.budget_cents) {
+    // In-flight calls keep their holds; calls found open again get one each.
+    std::int64_t reserved = 0;
+    for (auto& [lead, hold] : st.holds) reserved += hold.amount_cents;
+    for (auto& open : p.open)
+      if (!st.calls.count(open.attempt.attempt_id) && !st.holds.count(open.attempt.lead_id)) {
+        st.holds[open.attempt.lead_id] = budget_hold{plan.est_cost_per_call_cents};
+        reserved += plan.est_cost_per_call_cents;
+      }
+    st.budget.emplace(*plan.budget_cents, plan.spent_cents, reserved);
+  } else {
+    st.budget.reset();
+    st.holds.clear();
+  }
   for (auto& open : p.open) {
     if (st.calls.count(open.attempt.attempt_id)) continue;
     call_start start;
@@ -309,19 +457,36 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
       },
       [=](journaled_atom, journal_result& r) {
         auto& s = self->state;
+        --s.journaling;
         if (!r.attempt) {
-          // The lead was no longer pending (or the journal was unreachable): free the slot.
+          // Blocked by compliance (the lead now waits for its next allowed time or is
+          // closed), no longer pending, or the journal was unreachable: free the slot.
+          if (!r.blocked_check.empty())
+            spdlog::debug("campaign {}: lead {} blocked ({})", s.campaign_id, r.lead_id,
+                          r.block_reason);
+          if (auto h = s.holds.find(r.lead_id); h != s.holds.end()) {
+            if (s.budget) s.budget->release(h->second);
+            s.holds.erase(h);
+          }
           s.held_leads.erase(r.lead_id);
           --s.slots_used;
+          if (finished(s.status) && s.slots_used == 0) {
+            self->quit();
+            return;
+          }
           dispatch(self);
           return;
         }
+        if (s.rate) s.rate->record(s.ctx->clock->now_ms());
         call_start start;
         start.attempt = std::move(*r.attempt);
         start.plan = *s.plan;
         start_call(self, std::move(start));
       },
-      [=](call_done_atom, const call_report& r) { line_freed(self, r.attempt_id); },
+      [=](call_done_atom, const call_report& r) {
+        settle_budget(self, r.lead_id, r.cost_cents);
+        line_freed(self, r.attempt_id);
+      },
       [=](adopt_atom, orphan_lookup& o) {
         auto& s = self->state;
         if (!o.attempt || !s.plan) return;
@@ -361,7 +526,13 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
       [=](status_atom, const campaign_update& u) {
         auto& s = self->state;
         if (u.status == s.status) return;
+        auto was = s.status;
         s.status = u.status;
+        if (was == campaign_status::paused && u.status == campaign_status::running) {
+          // Resumed: the plan may have been edited while paused (a raised budget, new caps).
+          load_plan(self);
+          return;
+        }
         if (u.status == campaign_status::cancelled) {
           auto c = s.ctx;
           auto tenant = s.tenant_id;

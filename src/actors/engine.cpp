@@ -19,6 +19,7 @@ struct engine::impl {
   retell::client& provider;
   const clock_source& clock;
   engine_metrics& metrics;
+  const compliance_policy& policy;
   engine_options options;
   pg_engine_store store;
   std::unique_ptr<blocking_pool> pool;
@@ -27,13 +28,14 @@ struct engine::impl {
   context_ptr ctx;
 
   impl(storage::database& d, retell::client& p, const clock_source& c, engine_metrics& m,
-       engine_options o)
-      : db(d), provider(p), clock(c), metrics(m), options(o), store(d) {}
+       const compliance_policy& rules, engine_options o)
+      : db(d), provider(p), clock(c), metrics(m), policy(rules), options(o), store(d) {}
 };
 
 engine::engine(storage::database& db, retell::client& provider, const clock_source& clock,
-               engine_metrics& metrics, engine_options options)
-    : impl_(std::make_unique<impl>(db, provider, clock, metrics, options)) {}
+               engine_metrics& metrics, const compliance_policy& policy,
+               engine_options options)
+    : impl_(std::make_unique<impl>(db, provider, clock, metrics, policy, options)) {}
 
 engine::~engine() { stop(); }
 
@@ -51,6 +53,7 @@ void engine::start() {
   i.ctx->pool = i.pool.get();
   i.ctx->clock = &i.clock;
   i.ctx->metrics = &i.metrics;
+  i.ctx->policy = &i.policy;
   i.ctx->options = i.options;
   gateway_options gateway_opts;
   gateway_opts.account_concurrency = i.options.account_concurrency;

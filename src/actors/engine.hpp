@@ -7,6 +7,10 @@
 #include "core/clock.hpp"
 #include "core/domain.hpp"
 
+namespace dialer {
+class compliance_policy;
+}
+
 namespace dialer::storage {
 class database;
 }
@@ -38,7 +42,7 @@ class engine {
  public:
   /// Wires the engine; nothing runs until start().
   engine(storage::database& db, retell::client& provider, const clock_source& clock,
-         engine_metrics& metrics, engine_options options);
+         engine_metrics& metrics, const compliance_policy& policy, engine_options options);
   ~engine();
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;

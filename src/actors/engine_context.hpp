@@ -8,6 +8,7 @@
 #include "actors/blocking_pool.hpp"
 #include "actors/engine.hpp"
 #include "actors/engine_metrics.hpp"
+#include "core/compliance_policy.hpp"
 
 namespace dialer::actors {
 
@@ -20,6 +21,7 @@ struct engine_context {
   job_runner* pool = nullptr;
   const clock_source* clock = nullptr;
   engine_metrics* metrics = nullptr;
+  const compliance_policy* policy = nullptr;
   engine_options options;
   caf::actor gateway;
   caf::actor root;

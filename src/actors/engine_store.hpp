@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "core/compliance_policy.hpp"
 #include "core/lead_outcome.hpp"
+#include "storage/dial_journal.hpp"
 #include "storage/rows.hpp"
 
 namespace dialer::storage {
@@ -31,9 +33,16 @@ class engine_store {
   virtual std::optional<epoch_ms> earliest_pending_at(id_t tenant_id, id_t campaign_id) = 0;
   /// Leads of the campaign not yet terminal.
   virtual std::int64_t open_lead_count(id_t tenant_id, id_t campaign_id) = 0;
-  /// Journals `planned -> dialing` for a still-pending lead; nullopt when it is not pending.
-  virtual std::optional<dial_attempt> journal_dialing(const campaign_plan& plan,
-                                                      const dial_candidate& lead) = 0;
+  /// Decides with `gate` on the still-pending lead's facts and journals `planned -> dialing`
+  /// when allowed, else applies the blocked lead's next step; the decision is recorded.
+  virtual storage::gated_dial journal_dialing(const campaign_plan& plan,
+                                              const dial_candidate& lead, epoch_ms attempts_since,
+                                              epoch_ms now, const storage::dial_gate& gate) = 0;
+  /// The tenant's overrides of country rules.
+  virtual std::vector<tenant_override> rule_overrides(id_t tenant_id) = 0;
+  /// When the campaign's attempts since `since` were dialled, ascending (rate caps).
+  virtual std::vector<epoch_ms> dial_times_since(id_t tenant_id, id_t campaign_id,
+                                                 epoch_ms since) = 0;
   /// Stores the provider call id of an attempt.
   virtual void journal_registered(id_t tenant_id, id_t attempt_id,
                                   const std::string& provider_call_id) = 0;
@@ -72,8 +81,12 @@ class pg_engine_store final : public engine_store {
                                                    const std::vector<id_t>& exclude) override;
   std::optional<epoch_ms> earliest_pending_at(id_t tenant_id, id_t campaign_id) override;
   std::int64_t open_lead_count(id_t tenant_id, id_t campaign_id) override;
-  std::optional<dial_attempt> journal_dialing(const campaign_plan& plan,
-                                              const dial_candidate& lead) override;
+  storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
+                                      epoch_ms attempts_since, epoch_ms now,
+                                      const storage::dial_gate& gate) override;
+  std::vector<tenant_override> rule_overrides(id_t tenant_id) override;
+  std::vector<epoch_ms> dial_times_since(id_t tenant_id, id_t campaign_id,
+                                         epoch_ms since) override;
   void journal_registered(id_t tenant_id, id_t attempt_id,
                           const std::string& provider_call_id) override;
   void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,

@@ -4,9 +4,11 @@
 
 #include <caf/all.hpp>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "core/compliance_policy.hpp"
 #include "core/domain.hpp"
 #include "storage/rows.hpp"
 
@@ -80,6 +82,10 @@ struct orphan_lookup {
 struct plan_loaded {
   std::optional<campaign_plan> plan;
   std::vector<storage::attempt_row> open;
+  /// The campaign's compliance rules, compiled with the tenant's overrides.
+  std::shared_ptr<const campaign_rule_book> rules;
+  /// When the campaign dialled during the last day (rate caps survive a restart).
+  std::vector<epoch_ms> recent_dials;
 };
 
 /// The next leads due for dialling and when the earliest not-yet-due one opens.
@@ -93,6 +99,11 @@ struct candidates_batch {
 struct journal_result {
   id_t lead_id = 0;
   std::optional<dial_attempt> attempt;
+  /// The compliance check that blocked the lead (dnc, consent, quiet_hours ...); empty when
+  /// the lead was dialled or no longer pending.
+  std::string blocked_check;
+  /// The finer block reason (outside_calling_hours, consent_denied ...).
+  std::string block_reason;
 };
 
 /// A call actor's final word to its campaign: the line is free again.
@@ -100,6 +111,8 @@ struct call_report {
   id_t attempt_id = 0;
   id_t lead_id = 0;
   disposition outcome = disposition::none;
+  /// What the provider charged, when it said.
+  std::optional<std::int64_t> cost_cents;
 };
 
 /// Whether a campaign still has open leads and when the next one is due.

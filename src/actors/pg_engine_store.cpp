@@ -1,19 +1,14 @@
 #include "actors/engine_store.hpp"
 #include "core/clock.hpp"
 #include "storage/campaigns.hpp"
+#include "storage/compliance.hpp"
 #include "storage/dial_journal.hpp"
 #include "storage/webhook_inbox.hpp"
 
 namespace dialer::actors {
 
 std::optional<campaign_plan> pg_engine_store::load_campaign_plan(id_t tenant_id, id_t campaign_id) {
-  auto plan = storage::load_campaign_plan(db_, tenant_id, campaign_id);
-  if (!plan) return plan;
-  if (auto row = storage::find_campaign(db_, tenant_id, campaign_id)) {
-    if (row->start_date) plan->start_at = parse_iso8601(*row->start_date);
-    if (row->end_date) plan->end_at = parse_iso8601(*row->end_date);
-  }
-  return plan;
+  return storage::load_campaign_plan(db_, tenant_id, campaign_id);
 }
 
 std::vector<storage::attempt_row> pg_engine_store::open_attempts(id_t tenant_id, id_t campaign_id) {
@@ -34,9 +29,20 @@ std::int64_t pg_engine_store::open_lead_count(id_t tenant_id, id_t campaign_id) 
   return storage::open_lead_count(db_, tenant_id, campaign_id);
 }
 
-std::optional<dial_attempt> pg_engine_store::journal_dialing(const campaign_plan& plan,
-                                                             const dial_candidate& lead) {
-  return storage::journal_dialing(db_, plan, lead);
+storage::gated_dial pg_engine_store::journal_dialing(const campaign_plan& plan,
+                                                     const dial_candidate& lead,
+                                                     epoch_ms attempts_since, epoch_ms now,
+                                                     const storage::dial_gate& gate) {
+  return storage::journal_dialing(db_, plan, lead, attempts_since, now, gate);
+}
+
+std::vector<tenant_override> pg_engine_store::rule_overrides(id_t tenant_id) {
+  return storage::list_rule_overrides(db_, tenant_id);
+}
+
+std::vector<epoch_ms> pg_engine_store::dial_times_since(id_t tenant_id, id_t campaign_id,
+                                                        epoch_ms since) {
+  return storage::dial_times_since(db_, tenant_id, campaign_id, since);
 }
 
 void pg_engine_store::journal_registered(id_t tenant_id, id_t attempt_id,

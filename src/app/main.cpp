@@ -15,6 +15,7 @@
 #include "app/config_file.hpp"
 #include "core/engine_config.hpp"
 #include "http/api.hpp"
+#include "http/compliance_data.hpp"
 #include "http/rate_limit.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -48,6 +49,14 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   provider_options.request_timeout = std::chrono::milliseconds(cfg.retell_timeout_ms);
   retell::client provider(io, provider_options);
 
+  std::vector<std::string> policy_errors;
+  auto policy =
+      http::load_compliance_policy(cfg.country_rules_file, cfg.phone_zones_file, policy_errors);
+  if (!policy) {
+    for (const auto& e : policy_errors) std::cerr << "dialerd: " << e << "\n";
+    return 2;
+  }
+
   prometheus::Registry registry;
   actors::engine_metrics metrics(registry);
   system_clock_source clock;
@@ -57,11 +66,12 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   engine_opts.hopper_batch = static_cast<std::int32_t>(cfg.hopper_batch);
   engine_opts.call_grace = std::chrono::milliseconds(cfg.call_grace_ms);
   engine_opts.idle_recheck = std::chrono::milliseconds(cfg.idle_recheck_ms);
-  actors::engine engine(db, provider, clock, metrics, engine_opts);
+  actors::engine engine(db, provider, clock, metrics, *policy, engine_opts);
 
   actors::blocking_pool http_pool(static_cast<std::size_t>(cfg.http_workers));
   http::api_context api{db, engine, http_pool, clock, metrics, registry,
                         cfg.jwt_secret, cfg.token_ttl_s, cfg.retell_api_key, nullptr};
+  api.policy = policy.get();
   if (cfg.tenant_requests_per_second > 0)
     api.request_limits = std::make_shared<http::tenant_rate_limiter>(
         static_cast<double>(cfg.tenant_requests_per_second),

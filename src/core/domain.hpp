@@ -91,6 +91,15 @@ struct campaign_plan {
   retry_policy retry;
   std::optional<epoch_ms> start_at;  ///< a scheduled campaign starts dialling then
   std::optional<epoch_ms> end_at;    ///< no new dial from then on; the campaign completes
+  std::string time_zone = "UTC";     ///< the campaign's zone: local days of the daily cap
+  std::optional<std::int32_t> max_calls_per_hour;  ///< dials per rolling hour; nullopt: no cap
+  std::optional<std::int32_t> max_calls_per_day;   ///< dials per local day; nullopt: no cap
+  std::int32_t calls_per_second = 1;               ///< dials per second from the caller number
+  std::optional<std::int64_t> budget_cents;        ///< nullopt: no budget
+  std::int64_t est_cost_per_call_cents = 0;        ///< held per call until its cost is known
+  std::int64_t spent_cents = 0;                    ///< cost of the calls made so far
+  bool exclude_dnc = true;                         ///< skip numbers on the tenant's DNC list
+  std::string calling_windows_json;  ///< the campaign's quiet_hours as stored (opaque here)
 };
 
 /// A lead ready to be dialled, as the hopper holds it.

@@ -76,6 +76,18 @@ const std::vector<key_rule>& rules() {
          c.retell_api_key = v;
          return std::string();
        }},
+      {{"compliance.country_rules_file", "DIALER_COUNTRY_RULES",
+        "country rules JSON (empty: the built-in config/country_rules.json)"},
+       [](engine_config& c, const std::string& v) {
+         c.country_rules_file = v;
+         return std::string();
+       }},
+      {{"compliance.phone_zones_file", nullptr,
+        "phone prefix to time zone JSON (empty: the built-in config/phone_prefix_timezones.json)"},
+       [](engine_config& c, const std::string& v) {
+         c.phone_zones_file = v;
+         return std::string();
+       }},
       {{"retell.timeout_ms", nullptr, "timeout of one provider request, ms"},
        [](engine_config& c, const std::string& v) { return set_int(c.retell_timeout_ms, v, 100, 120'000); }},
       {{"engine.scheduler_threads", nullptr, "CAF worker threads"},

@@ -19,6 +19,8 @@ struct engine_config {
   std::string retell_base_url = "https://api.retellai.com";
   std::string retell_api_key;
   std::int64_t retell_timeout_ms = 10'000;
+  std::string country_rules_file;  ///< empty: the built-in config/country_rules.json
+  std::string phone_zones_file;    ///< empty: the built-in config/phone_prefix_timezones.json
   std::int64_t scheduler_threads = 2;
   std::int64_t storage_threads = 4;
   std::int64_t http_workers = 4;

@@ -10,6 +10,10 @@
 namespace prometheus {
 class Registry;
 }
+namespace dialer {
+class compliance_policy;
+}
+
 namespace dialer::storage {
 class database;
 }
@@ -36,6 +40,7 @@ struct api_context {
   std::int64_t token_ttl_s = 24 * 3600;
   std::string retell_api_key;  ///< the platform account's key: checks webhook signatures
   std::shared_ptr<tenant_rate_limiter> request_limits;  ///< per-tenant rate; null: unlimited
+  const compliance_policy* policy = nullptr;  ///< country rules and phone zones (required)
 };
 
 /// Registers every route of the API (API.md) on `routes`.

@@ -6,6 +6,7 @@
 
 #include "actors/blocking_pool.hpp"
 #include "http/auth.hpp"
+#include "http/multipart.hpp"
 #include "http/rate_limit.hpp"
 #include "storage/api_keys.hpp"
 #include "storage/database.hpp"
@@ -236,6 +237,25 @@ std::optional<std::string> query_instant(const request& req, const char* name,
 bool is_null_member(const payload& p, const char* name) {
   if (p.malformed() || !p.has(name)) return false;
   return p.root()[name].IsNull();
+}
+
+std::optional<std::string_view> csv_of(const request& req, std::optional<response>& refusal) {
+  const std::string type = req.header("content-type");
+  if (has_media_type(type, "multipart/form-data")) {
+    auto boundary = header_parameter(type, "boundary");
+    auto part = boundary ? find_form_part(req.body, *boundary, "file") : std::nullopt;
+    if (!part) {
+      refusal = validation_error(req, {{"file", "the multipart body has no part named file"}});
+      return std::nullopt;
+    }
+    return part->content;
+  }
+  if (type.empty() || has_media_type(type, "text/csv") || has_media_type(type, "application/csv") ||
+      has_media_type(type, "text/plain"))
+    return std::string_view(req.body);
+  refusal = error_response(415, "UNSUPPORTED_MEDIA_TYPE",
+                           "Send text/csv or multipart/form-data with a file part", req.request_id);
+  return std::nullopt;
 }
 
 }  // namespace dialer::http

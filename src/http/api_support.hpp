@@ -72,4 +72,26 @@ std::optional<std::string> query_instant(const request& req, const char* name,
 /// True when the payload has `name` set to JSON null (a request to clear that field).
 bool is_null_member(const payload& p, const char* name);
 
+/// The CSV text of an import: the body itself (text/csv), or the `file` part of a
+/// multipart/form-data body; nullopt with the answer in `refusal` otherwise.
+std::optional<std::string_view> csv_of(const request& req, std::optional<response>& refusal);
+
+/// Writes a list page: {total, items: [...], pagination: {limit, offset}}.
+template <class Row, class Write>
+void write_page(json_writer& w, std::int64_t total, const std::vector<Row>& items,
+                std::int32_t limit, std::int32_t offset, Write write_item) {
+  w.StartObject();
+  put_int(w, "total", total);
+  w.Key("items");
+  w.StartArray();
+  for (const auto& item : items) write_item(w, item);
+  w.EndArray();
+  w.Key("pagination");
+  w.StartObject();
+  put_int(w, "limit", limit);
+  put_int(w, "offset", offset);
+  w.EndObject();
+  w.EndObject();
+}
+
 }  // namespace dialer::http

@@ -1,6 +1,7 @@
 #include "actors/engine.hpp"
 #include "core/campaign_lifecycle.hpp"
 #include "http/api_support.hpp"
+#include "http/compliance_codec.hpp"
 #include "http/handlers.hpp"
 #include "storage/campaigns.hpp"
 #include "storage/catalog.hpp"
@@ -61,7 +62,15 @@ void read_campaign(api_context& api, payload& p, const principal& who, storage::
   if (c.start_date && c.end_date &&
       parse_iso8601(*c.end_date).value_or(0) <= parse_iso8601(*c.start_date).value_or(0))
     p.reject("end_date", "must be after start_date");
-  if (auto v = p.object_json("quiet_hours")) c.quiet_hours_json = *v;
+  if (auto v = p.object_json("quiet_hours")) {
+    // {} means "no campaign windows" (the tenant's or the country's apply); anything else must
+    // be valid windows, which a legal floor may still narrow.
+    if (v->find_first_not_of("{} \t\r\n") != std::string::npos) {
+      auto windows = decode_calling_windows(*v);
+      for (const auto& e : windows.errors) p.reject("quiet_hours", e);
+    }
+    c.quiet_hours_json = *v;
+  }
   if (auto v = p.integer("max_concurrent_calls", false, 1, 100'000))
     c.max_concurrent_calls = static_cast<std::int32_t>(*v);
   if (is_null_member(p, "max_calls_per_hour"))

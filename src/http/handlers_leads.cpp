@@ -1,6 +1,8 @@
 #include <algorithm>
 
+#include "core/compliance_policy.hpp"
 #include "core/csv_reader.hpp"
+#include "core/phone_number.hpp"
 #include "http/api_support.hpp"
 #include "http/handlers.hpp"
 #include "http/lead_csv.hpp"
@@ -37,6 +39,16 @@ void write_lead(json_writer& w, const storage::lead_row& l) {
   w.EndObject();
 }
 
+/// Checks the lead's explicit zone against tzdata and derives its country from the number when
+/// none is given (API.md: derived when omitted); problems go in `errors`.
+void complete_lead(const api_context& api, storage::lead_row& l, field_errors& errors) {
+  if (!l.timezone.empty() && api.policy && !api.policy->zone(l.timezone))
+    errors.push_back({"timezone", "must be an IANA time zone such as America/New_York"});
+  if (l.country_iso.empty() && !l.phone.empty())
+    if (auto parsed = parse_phone_number(l.phone); parsed.number)
+      l.country_iso = parsed.number->country;
+}
+
 /// Applies the lead fields present in `p` onto `l` (a new lead needs a phone); the campaign,
 /// when named, must be the caller's, and null detaches the lead from its campaign.
 void read_lead(api_context& api, payload& p, const principal& who, storage::lead_row& l,
@@ -70,6 +82,9 @@ void read_lead(api_context& api, payload& p, const principal& who, storage::lead
     else
       l.campaign_id = *campaign;
   }
+  field_errors derived;
+  complete_lead(api, l, derived);
+  for (auto& e : derived) p.reject(std::move(e.field), std::move(e.message));
 }
 
 /// A new lead read from one payload.
@@ -216,6 +231,13 @@ class lead_import {
 
   /// A row that passed validation; inserted with its batch.
   void add(storage::lead_row lead, std::int64_t line) {
+    field_errors derived;
+    complete_lead(api_, lead, derived);
+    if (!derived.empty()) {
+      count_failed();
+      for (auto& e : derived) refuse(line, std::move(e.field), std::move(e.message));
+      return;
+    }
     batch_.push_back(std::move(lead));
     lines_.push_back(line);
     if (batch_.size() >= import_batch_rows) flush();
@@ -290,26 +312,6 @@ class lead_import {
   std::int64_t imported_ = 0;
   std::int64_t failed_ = 0;
 };
-
-/// The CSV text of an import: the body itself, or the `file` part of a multipart form.
-std::optional<std::string_view> csv_of(const request& req, std::optional<response>& refusal) {
-  const std::string type = req.header("content-type");
-  if (has_media_type(type, "multipart/form-data")) {
-    auto boundary = header_parameter(type, "boundary");
-    auto part = boundary ? find_form_part(req.body, *boundary, "file") : std::nullopt;
-    if (!part) {
-      refusal = validation_error(req, {{"file", "the multipart body has no part named file"}});
-      return std::nullopt;
-    }
-    return part->content;
-  }
-  if (type.empty() || has_media_type(type, "text/csv") || has_media_type(type, "application/csv") ||
-      has_media_type(type, "text/plain"))
-    return std::string_view(req.body);
-  refusal = error_response(415, "UNSUPPORTED_MEDIA_TYPE",
-                           "Send text/csv or multipart/form-data with a file part", req.request_id);
-  return std::nullopt;
-}
 
 /// POST /leads/bulk-import?campaign_id=: reads the CSV row by row and inserts the good rows in
 /// batches; a bad or duplicate row is reported by line and never blocks the others.

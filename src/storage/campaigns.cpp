@@ -69,7 +69,13 @@ const statement load_plan_sql{
     "campaigns.load_plan",
     "SELECT c.id, c.tenant_id, c.name, c.status, c.from_number,"
     " a.retell_agent_id AS provider_agent_id, c.max_concurrent_calls, c.max_attempts,"
-    " c.retry_no_answer_s, c.retry_busy_s, c.retry_voicemail_s, c.retry_failed_s"
+    " c.retry_no_answer_s, c.retry_busy_s, c.retry_voicemail_s, c.retry_failed_s,"
+    " ms_of_ts(c.start_date) AS start_ms, ms_of_ts(c.end_date) AS end_ms, c.timezone,"
+    " c.max_calls_per_hour, c.max_calls_per_day, c.calls_per_second, c.budget_cents,"
+    " c.est_cost_per_call_cents, c.exclude_dnc, c.quiet_hours::text AS quiet_hours,"
+    " (SELECT COALESCE(sum(k.cost_cents), 0) FROM calls k JOIN call_attempts t"
+    "   ON t.tenant_id = k.tenant_id AND t.id = k.attempt_id"
+    "   WHERE t.tenant_id = c.tenant_id AND t.campaign_id = c.id)::bigint AS spent_cents"
     " FROM campaigns c JOIN agents a ON a.tenant_id = c.tenant_id AND a.id = c.agent_id"
     " WHERE c.tenant_id = $1 AND c.id = $2"};
 
@@ -157,6 +163,17 @@ campaign_plan plan_of(const pqxx::row& r) {
   p.retry.busy_s = r["retry_busy_s"].as<std::int64_t>();
   p.retry.voicemail_s = r["retry_voicemail_s"].as<std::int64_t>();
   p.retry.failed_s = r["retry_failed_s"].as<std::int64_t>();
+  p.start_at = optional_of<epoch_ms>(r["start_ms"]);
+  p.end_at = optional_of<epoch_ms>(r["end_ms"]);
+  p.time_zone = text_of(r["timezone"]);
+  p.max_calls_per_hour = optional_of<std::int32_t>(r["max_calls_per_hour"]);
+  p.max_calls_per_day = optional_of<std::int32_t>(r["max_calls_per_day"]);
+  p.calls_per_second = r["calls_per_second"].as<std::int32_t>();
+  p.budget_cents = optional_of<std::int64_t>(r["budget_cents"]);
+  p.est_cost_per_call_cents = r["est_cost_per_call_cents"].as<std::int64_t>();
+  p.exclude_dnc = r["exclude_dnc"].as<bool>();
+  p.calling_windows_json = text_of(r["quiet_hours"]);
+  p.spent_cents = r["spent_cents"].as<std::int64_t>();
   return p;
 }
 

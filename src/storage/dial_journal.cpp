@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/call_progress.hpp"
+#include "storage/compliance_tx.hpp"
 #include "storage/statement.hpp"
 
 namespace dialer::storage {
@@ -41,6 +42,18 @@ const statement lead_in_progress_sql{
     "journal.lead_in_progress",
     "UPDATE leads SET status = 'in_progress', attempts = attempts + 1, updated_at = now()"
     " WHERE tenant_id = $1 AND id = $2"};
+
+const statement lead_blocked_sql{
+    "journal.lead_blocked",
+    "UPDATE leads SET status = $3,"
+    " next_attempt_at = CASE WHEN $3 = 'pending' THEN ts_of_ms($4) ELSE NULL END,"
+    " terminal_reason = $5, updated_at = now()"
+    " WHERE tenant_id = $1 AND id = $2 AND status = 'pending'"};
+
+const statement dial_times_sql{
+    "journal.dial_times",
+    "SELECT ms_of_ts(dialing_at) FROM call_attempts WHERE tenant_id = $1 AND campaign_id = $2"
+    " AND dialing_at >= ts_of_ms($3) ORDER BY dialing_at"};
 
 const statement lock_attempt_sql{
     "journal.lock_attempt",
@@ -333,6 +346,59 @@ std::optional<dial_attempt> journal_dialing(database& db, const campaign_plan& p
     journalled = std::move(a);
   });
   return journalled;
+}
+
+gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_candidate& lead,
+                           epoch_ms attempts_since, epoch_ms now, const dial_gate& gate) {
+  gated_dial out;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    out = gated_dial{};
+    auto locked = run(tx, lock_lead_sql, plan.tenant_id, lead.lead_id, plan.id);
+    if (locked.empty() || text_of(locked[0]["status"]) != name_of(lead_status::pending)) return;
+    auto facts = read_lead_dial_facts(tx, plan.tenant_id, lead.lead_id, attempts_since, true);
+    if (!facts) return;
+    auto verdict = gate(facts->subject);
+    compliance_check_record record;
+    record.tenant_id = plan.tenant_id;
+    record.campaign_id = plan.id;
+    record.lead_id = lead.lead_id;
+    record.verdict = verdict;
+    if (!verdict.decision.allowed) {
+      auto step = next_step_when_blocked(verdict.decision, now);
+      run(tx, lead_blocked_sql, plan.tenant_id, lead.lead_id, name_of(step.status),
+          step.next_attempt_at, step.terminal_reason);
+      record_compliance_check(tx, record);
+      out.verdict = std::move(verdict);
+      return;
+    }
+    dial_attempt a;
+    a.tenant_id = plan.tenant_id;
+    a.campaign_id = plan.id;
+    a.lead_id = lead.lead_id;
+    a.attempt_no = locked[0]["attempts"].as<std::int32_t>() + 1;
+    a.from_number = plan.from_number;
+    a.to_number = facts->subject.phone;
+    a.provider_agent_id = plan.provider_agent_id;
+    a.attempt_id = run(tx, insert_attempt_sql, a.tenant_id, a.campaign_id, a.lead_id, a.attempt_no,
+                       a.provider_agent_id, a.from_number, a.to_number)[0][0]
+                       .as<id_t>();
+    run(tx, lead_in_progress_sql, a.tenant_id, a.lead_id);
+    record.attempt_id = a.attempt_id;
+    record_compliance_check(tx, record);
+    out.attempt = std::move(a);
+    out.verdict = std::move(verdict);
+  });
+  return out;
+}
+
+std::vector<epoch_ms> dial_times_since(database& db, id_t tenant_id, id_t campaign_id,
+                                       epoch_ms since) {
+  std::vector<epoch_ms> times;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    times = all_of<epoch_ms>(run(tx, dial_times_sql, tenant_id, campaign_id, since),
+                             [](const pqxx::row& r) { return r[0].as<epoch_ms>(); });
+  });
+  return times;
 }
 
 void journal_registered(database& db, id_t tenant_id, id_t attempt_id,

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+
+#include "core/compliance_policy.hpp"
 #include "core/lead_outcome.hpp"
 #include "storage/database.hpp"
 #include "storage/rows.hpp"
@@ -23,6 +26,27 @@ std::int64_t open_lead_count(database& db, id_t tenant_id, id_t campaign_id);
 /// Committed before the provider is asked to dial. nullopt when the lead is not pending.
 std::optional<dial_attempt> journal_dialing(database& db, const campaign_plan& plan,
                                             const dial_candidate& lead);
+
+/// Decides on a lead's facts just before its dial (read under the lead's lock).
+using dial_gate = std::function<compliance_verdict(const dial_subject&)>;
+
+/// What the gate said about a lead, and the attempt journalled when it allowed the dial.
+struct gated_dial {
+  std::optional<dial_attempt> attempt;
+  /// nullopt when the lead was no longer pending (nothing decided, nothing recorded).
+  std::optional<compliance_verdict> verdict;
+};
+
+/// journal_dialing behind the compliance gate, in one transaction: locks the pending lead,
+/// reads its facts (DNC, attempts to its number since `attempts_since`, last refusal), asks
+/// `gate`, records the decision in compliance_checks, and then either journals the attempt or
+/// applies the blocked lead's next step (pending until next_allowed_at, or cancelled).
+gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_candidate& lead,
+                           epoch_ms attempts_since, epoch_ms now, const dial_gate& gate);
+
+/// When the campaign's attempts since `since` were dialled (ms), ascending.
+std::vector<epoch_ms> dial_times_since(database& db, id_t tenant_id, id_t campaign_id,
+                                       epoch_ms since);
 
 /// Records the provider call id of an attempt (dialing -> registered).
 void journal_registered(database& db, id_t tenant_id, id_t attempt_id,

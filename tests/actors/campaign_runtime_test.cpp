@@ -22,6 +22,18 @@ constexpr id_t tenant = 7;
 constexpr id_t campaign = 70;
 constexpr epoch_ms start_time = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 
+/// A US rule for the tests: calls allowed `windows`, consent regime `regime` for everyone.
+country_rule us_rule(weekly_windows windows, consent_regime regime = consent_regime::opt_out) {
+  country_rule r;
+  r.country = "US";
+  r.name = "United States (test)";
+  r.calling_hours.windows = std::move(windows);
+  r.calling_hours.legal_floor = true;
+  r.consent.b2b.regime = regime;
+  r.consent.b2c.regime = regime;
+  return r;
+}
+
 /// Runs blocking jobs on the spot, in the calling actor's turn.
 class inline_runner final : public job_runner {
  public:
@@ -96,6 +108,7 @@ class campaign_runtime : public ::testing::Test {
     ctx_->options.hopper_batch = 4;
     ctx_->options.call_grace = std::chrono::seconds(30);
     ctx_->options.call_watchdog = std::chrono::hours(1);
+    use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})));
     ctx_->gateway = system_->spawn(stub_gateway, &script_);
     ctx_->root = spawn_engine_root(*system_, ctx_);
   }
@@ -106,6 +119,15 @@ class campaign_runtime : public ::testing::Test {
     run();
     ctx_->root = nullptr;
     ctx_->gateway = nullptr;
+  }
+
+  /// Decides every dial under `rule` (the only country the policy knows).
+  void use_rule(country_rule rule) {
+    std::vector<country_rule> rules;
+    rules.push_back(std::move(rule));
+    policy_ = std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{},
+                                                  rule_decoders{});
+    ctx_->policy = policy_.get();
   }
 
   /// Runs every actor until nobody has anything left to do.
@@ -172,6 +194,7 @@ class campaign_runtime : public ::testing::Test {
   engine_metrics metrics_;
   inline_runner runner_;
   fake_store store_;
+  std::unique_ptr<compliance_policy> policy_;
   provider_script script_;
   context_ptr ctx_;
   id_t inbox_ids_ = 0;
@@ -353,6 +376,80 @@ TEST_F(campaign_runtime, the_end_date_stops_new_dials_and_completes_the_campaign
   EXPECT_EQ(store_.leads[2].terminal_reason, "end_date_reached");
   EXPECT_EQ(store_.status, campaign_status::completed);
   EXPECT_FALSE(campaign_actor());
+}
+
+
+TEST_F(campaign_runtime, compliance_decides_for_now_before_every_dial) {
+  // 09:00-17:00 every day; opt-in: consent must be granted. At start_time (00:00Z) it is
+  // 09:00 in Tokyo and 19:00 (the day before) in New York.
+  use_rule(us_rule(weekly_windows::every_day({9 * 60, 17 * 60}), consent_regime::opt_in));
+  store_.plan.max_concurrent_calls = 10;
+  store_.add_leads(6);
+  for (auto& [id, l] : store_.leads) l.subject.time_zone = "Asia/Tokyo";
+  store_.leads[2].subject.on_tenant_dnc = true;
+  store_.leads[3].subject.consent = consent_status::denied;
+  store_.leads[4].subject.time_zone = "America/New_York";
+  store_.leads[5].subject.consent = consent_status::unknown;
+  send_status(campaign_status::running);
+
+  std::set<id_t> dialled;
+  for (const auto& d : script_.dials) dialled.insert(d.lead_id);
+  EXPECT_EQ(dialled, (std::set<id_t>{1, 6})) << "only leads every check allows are dialled";
+  EXPECT_EQ(store_.leads[2].terminal_reason, "compliance:dnc");
+  EXPECT_EQ(store_.leads[3].terminal_reason, "compliance:consent_denied");
+  EXPECT_EQ(store_.leads[5].terminal_reason, "compliance:consent_missing");
+  EXPECT_EQ(store_.leads[4].status, lead_status::pending) << "outside its window: waits";
+  const epoch_ms ny_nine = start_time + 14 * ms_per_hour;  // 09:00 New York = 14:00Z
+  EXPECT_EQ(store_.leads[4].next_attempt_at, ny_nine);
+
+  end_all_live();
+  advance(std::chrono::hours(13));
+  EXPECT_EQ(script_.dials.size(), 2u) << "nothing is dialled before the window opens";
+  advance(std::chrono::hours(1));
+  ASSERT_EQ(script_.dials.size(), 3u);
+  EXPECT_EQ(script_.dials.back().lead_id, 4);
+  int decisions_for_4 = 0;
+  for (const auto& [lead, d] : store_.decisions) decisions_for_4 += lead == 4;
+  EXPECT_EQ(decisions_for_4, 2) << "the waiting lead is not polled: blocked once, allowed once";
+}
+
+TEST_F(campaign_runtime, the_budget_stops_dialling_before_it_can_be_exceeded) {
+  store_.plan.max_concurrent_calls = 3;
+  store_.plan.budget_cents = 500;
+  store_.plan.est_cost_per_call_cents = 100;
+  store_.plan.spent_cents = 150;  // earlier calls
+  store_.add_leads(10);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 3u) << "150 spent + 3 x 100 held fits in 500";
+  end_all_live();
+  // Each call is settled at its 100 held: 450 spent, and a fourth hold would make 550.
+  EXPECT_EQ(script_.dials.size(), 3u) << "a dial that could pass the budget is never made";
+  EXPECT_EQ(store_.status, campaign_status::paused) << "the exhausted budget pauses the campaign";
+  EXPECT_EQ(store_.count(lead_status::pending), 7) << "undialled leads stay for a raised budget";
+  store_.plan.budget_cents = 700;  // raised while paused (PATCH)
+  store_.plan.spent_cents = 450;   // as the journal now sums the calls' costs
+  store_.status = campaign_status::running;
+  send_status(campaign_status::running);
+  EXPECT_EQ(script_.dials.size(), 5u) << "resuming reloads the plan: 450 + 2 x 100 <= 700";
+}
+
+TEST_F(campaign_runtime, hourly_and_daily_caps_hold_dials_until_the_window_rolls) {
+  store_.plan.max_concurrent_calls = 5;
+  store_.plan.max_calls_per_hour = 2;
+  store_.plan.max_calls_per_day = 3;
+  store_.add_leads(6);
+  send_status(campaign_status::running);
+  EXPECT_EQ(script_.dials.size(), 2u);
+  end_all_live();
+  advance(std::chrono::minutes(59));
+  EXPECT_EQ(script_.dials.size(), 2u) << "the rolling hour still holds both dials";
+  advance(std::chrono::minutes(2));
+  EXPECT_EQ(script_.dials.size(), 3u) << "the daily cap (UTC day) allows one more";
+  end_all_live();
+  advance(std::chrono::hours(2));
+  EXPECT_EQ(script_.dials.size(), 3u);
+  advance(std::chrono::hours(22));
+  EXPECT_EQ(script_.dials.size(), 5u) << "a new local day, two more within the hourly cap";
 }
 
 }  // namespace

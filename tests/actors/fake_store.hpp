@@ -15,6 +15,8 @@ namespace dialer::actors::test {
 /// One lead as the fake journal holds it.
 struct fake_lead {
   dial_candidate candidate;
+  /// What the compliance gate sees of this lead (phone filled in from the candidate).
+  dial_subject subject;
   lead_status status = lead_status::pending;
   epoch_ms next_attempt_at = 0;
   std::string terminal_reason;
@@ -46,6 +48,8 @@ class fake_store final : public engine_store {
       fake_lead l;
       l.candidate.lead_id = i;
       l.candidate.phone = "+1212555" + std::to_string(1000 + i);
+      l.subject.time_zone = "America/New_York";
+      l.subject.consent = consent_status::granted;
       leads[i] = l;
     }
   }
@@ -91,8 +95,45 @@ class fake_store final : public engine_store {
     });
   }
 
-  std::optional<dial_attempt> journal_dialing(const campaign_plan& p,
-                                              const dial_candidate& lead) override {
+  /// Every decision the gate made, in order: (lead id, decision).
+  std::vector<std::pair<id_t, compliance_decision>> decisions;
+  std::vector<tenant_override> overrides;
+  std::vector<epoch_ms> dial_times;
+
+  storage::gated_dial journal_dialing(const campaign_plan& p, const dial_candidate& lead,
+                                      epoch_ms, epoch_ms now,
+                                      const storage::dial_gate& gate) override {
+    storage::gated_dial out;
+    auto& l = leads.at(lead.lead_id);
+    if (l.status != lead_status::pending) return out;
+    auto subject = l.subject;
+    subject.phone = l.candidate.phone;
+    out.verdict = gate(subject);
+    decisions.emplace_back(lead.lead_id, out.verdict->decision);
+    if (!out.verdict->decision.allowed) {
+      auto step = next_step_when_blocked(out.verdict->decision, now);
+      l.status = step.status;
+      l.next_attempt_at = step.next_attempt_at;
+      l.terminal_reason = step.terminal_reason;
+      return out;
+    }
+    out.attempt = journal_unchecked(p, lead);
+    dial_times.push_back(now);
+    return out;
+  }
+
+  std::vector<tenant_override> rule_overrides(id_t) override { return overrides; }
+
+  std::vector<epoch_ms> dial_times_since(id_t, id_t, epoch_ms since) override {
+    std::vector<epoch_ms> out;
+    for (auto t : dial_times)
+      if (t >= since) out.push_back(t);
+    return out;
+  }
+
+  /// Journals the dial of a pending lead without a decision.
+  std::optional<dial_attempt> journal_unchecked(const campaign_plan& p,
+                                                const dial_candidate& lead) {
     auto& l = leads.at(lead.lead_id);
     if (l.status != lead_status::pending) return std::nullopt;
     l.status = lead_status::in_progress;
