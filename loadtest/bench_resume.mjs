@@ -24,8 +24,10 @@ const jwtSecret = randomBytes(24).toString('hex');
 
 async function activeCalls(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = text.match(/^dialer_active_calls (\d+(\.\d+)?)/m);
-  return m ? Number(m[1]) : 0;
+  // One series per tenant: add them up.
+  let sum = 0;
+  for (const m of text.matchAll(/^dialer_active_calls(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/gm)) sum += Number(m[1]);
+  return sum;
 }
 
 async function main() {

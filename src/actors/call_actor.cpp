@@ -1,13 +1,38 @@
 #include "actors/call_actor.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
 #include "core/lead_outcome.hpp"
+#include "log/log_event.hpp"
 
 namespace dialer::actors {
 namespace {
+
+/// One provider line of a tenant, counted in dialer_active_calls while held.
+class counted_line {
+ public:
+  counted_line() = default;
+  counted_line(const counted_line&) = delete;
+  counted_line& operator=(const counted_line&) = delete;
+  ~counted_line() { release(); }
+
+  /// Counts the line of `tenant_id` until release() (or the end of this object).
+  void take(engine_metrics* metrics, id_t tenant_id) {
+    release();
+    metrics_ = metrics;
+    tenant_id_ = tenant_id;
+    metrics_->active_calls_add(tenant_id_, 1);
+  }
+  /// Stops counting the line (once).
+  void release() {
+    if (metrics_) metrics_->active_calls_add(tenant_id_, -1);
+    metrics_ = nullptr;
+  }
+
+ private:
+  engine_metrics* metrics_ = nullptr;
+  id_t tenant_id_ = 0;
+};
 
 struct call_state {
   context_ptr ctx;
@@ -18,9 +43,20 @@ struct call_state {
   bool reported = false;
   bool quit_when_idle = false;
   std::optional<std::int64_t> cost_cents;  ///< the provider's charge, once it says
+  counted_line line;  ///< released with the line, or when the actor ends (even by a crash)
 };
 
 using call_actor = caf::stateful_actor<call_state>;
+
+/// The context fields of this call's log lines.
+log::fields call_fields(const call_state& st) {
+  const auto& a = st.start.attempt;
+  return log::fields()
+      .tenant_id(a.tenant_id)
+      .campaign_id(a.campaign_id)
+      .attempt_id(a.attempt_id)
+      .provider_call_id(st.start.provider_call_id);
+}
 
 void quit_if_done(call_actor* self) {
   if (self->state.quit_when_idle && self->state.jobs.idle()) {
@@ -36,6 +72,7 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   if (st.reported) return;
   st.reported = true;
   self->send(st.ctx->gateway, line_freed_atom::value, st.start.attempt.attempt_id);
+  st.line.release();
   const auto& ctx = *st.ctx;
   auto next = next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, ctx.clock->now_ms());
   auto attempt = st.start.attempt;
@@ -48,15 +85,21 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
     caf::anon_send(campaign, call_done_atom::value,
                    call_report{attempt.attempt_id, attempt.lead_id, outcome, cost});
   });
-  ctx.metrics->outcome(outcome);
+  ctx.metrics->outcome(attempt.tenant_id, outcome);
+  auto f =
+      call_fields(st).add("state", to_string(final_state)).add("disposition", to_string(outcome));
+  if (!error.empty()) f.add("error", error);
+  log::log_event(log::level::info, "call ended", f);
 }
 
 void on_dial_result(call_actor* self, dial_result& r) {
   auto& st = self->state;
   const auto& ctx = *st.ctx;
   if (r.call) {
-    ctx.metrics->dial("accepted");
+    ctx.metrics->dial(st.start.attempt.tenant_id, "accepted");
     st.start.provider_call_id = r.call->call_id;
+    log::log_event(log::level::info, "dial answered",
+                   call_fields(st).add("status", r.status).add("call_status", r.call->call_status));
     st.progress = apply_registered(st.progress);
     auto* db = ctx.store;
     auto a = st.start.attempt;
@@ -69,9 +112,9 @@ void on_dial_result(call_actor* self, dial_result& r) {
   if (r.status == 0 || r.status == 408 || r.status == 409 || r.status >= 500) {
     // No clear answer: the provider may have placed the call. Never resend the create (no
     // idempotency key); ask for the attempt by its metadata once the provider has settled.
-    ctx.metrics->dial("unknown");
-    spdlog::warn("create-phone-call for attempt {} got no clear answer ({} {}): reconciling",
-                 st.start.attempt.attempt_id, r.status, r.error);
+    ctx.metrics->dial(st.start.attempt.tenant_id, "unknown");
+    log::log_event(log::level::warn, "dial got no clear answer: reconciling",
+                   call_fields(st).add("status", r.status).add("error", r.error));
     st.progress.state = attempt_state::in_doubt;
     self->delayed_send(ctx.gateway, std::chrono::seconds(1), sync_atom::value, st.start.attempt,
                        std::string());
@@ -79,9 +122,9 @@ void on_dial_result(call_actor* self, dial_result& r) {
   }
   // A refusal: 429 puts the lead back without using an attempt; other 4xx count.
   bool refused = r.status == 429;
-  ctx.metrics->dial(refused ? "refused" : "error");
-  spdlog::warn("create-phone-call for attempt {} refused: status {} {}", st.start.attempt.attempt_id,
-               r.status, r.error);
+  ctx.metrics->dial(st.start.attempt.tenant_id, refused ? "refused" : "error");
+  log::log_event(log::level::warn, "dial refused",
+                 call_fields(st).add("status", r.status).add("error", r.error));
   close_and_report(self, attempt_state::failed,
                    refused ? disposition::provider_refused : disposition::failed,
                    "provider " + std::to_string(r.status) + ": " + r.error);
@@ -144,8 +187,8 @@ void on_synced(call_actor* self, sync_result& r) {
   }
   if (!r.answered) {
     // The watchdog asks again at its next tick.
-    spdlog::warn("cannot reach the provider about attempt {}: {}", st.start.attempt.attempt_id,
-                 r.error);
+    log::log_event(log::level::warn, "cannot reach the provider about the call",
+                   call_fields(st).add("error", r.error));
   }
 }
 
@@ -168,11 +211,16 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
   st.campaign = std::move(campaign);
   st.start = std::move(start);
   st.progress = st.start.progress;
+  st.line.take(st.ctx->metrics, st.start.attempt.tenant_id);
   self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
-  if (st.start.dial_now)
+  if (st.start.dial_now) {
+    log::log_event(log::level::info, "dial requested",
+                   call_fields(st).add("attempt_no", st.start.attempt.attempt_no));
     self->send(st.ctx->gateway, dial_atom::value, st.start.attempt);
-  else
+  } else {
+    log::log_event(log::level::info, "call followed again", call_fields(st));
     self->send(st.ctx->gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
+  }
   return {
       [=](dial_result_atom, dial_result& r) {
         on_dial_result(self, r);

@@ -57,7 +57,7 @@ void engine::start() {
   i.ctx->options = i.options;
   gateway_options gateway_opts;
   gateway_opts.account_concurrency = i.options.account_concurrency;
-  i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider, i.clock, gateway_opts);
+  i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider, i.clock, gateway_opts, i.metrics);
   i.ctx->root = spawn_engine_root(*i.system, i.ctx);
   for (auto status : {campaign_status::running, campaign_status::scheduled})
     for (const auto& c : storage::campaigns_in_status(i.db, status))

@@ -2,9 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "actors/messages.hpp"
 
 namespace dialer::actors {
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+double seconds_between(steady::time_point a, steady::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+}  // namespace
 
 void serial_jobs::add(caf::event_based_actor* self, const engine_context& ctx,
                       std::function<void()> work) {
@@ -17,7 +28,9 @@ void serial_jobs::pump(caf::event_based_actor* self, const engine_context& ctx) 
   running_ = true;
   auto me = caf::actor_cast<caf::actor>(self);
   auto work = queue_.front();
-  ctx.pool->post([me, work] {
+  auto* metrics = ctx.metrics;
+  ctx.pool->post([me, work, metrics, queued = steady::now()] {
+    auto started = steady::now();
     bool ok = true;
     try {
       work();
@@ -25,6 +38,8 @@ void serial_jobs::pump(caf::event_based_actor* self, const engine_context& ctx) 
       spdlog::warn("storage job failed, will retry: {}", e.what());
       ok = false;
     }
+    metrics->storage_job(seconds_between(queued, started), seconds_between(started, steady::now()),
+                         ok);
     caf::anon_send(me, job_done_atom::value, ok);
   });
 }
@@ -43,13 +58,20 @@ void serial_jobs::on_done(caf::event_based_actor* self, const engine_context& ct
 
 void run_blocking(const engine_context& ctx, std::function<void()> job,
                   std::function<void()> on_error) {
-  ctx.pool->post([job, on_error] {
+  auto* metrics = ctx.metrics;
+  ctx.pool->post([job, on_error, metrics, queued = steady::now()] {
+    auto started = steady::now();
     try {
       job();
     } catch (const std::exception& e) {
+      metrics->storage_job(seconds_between(queued, started),
+                           seconds_between(started, steady::now()), false);
       spdlog::error("blocking job failed: {}", e.what());
       if (on_error) on_error();
+      return;
     }
+    metrics->storage_job(seconds_between(queued, started), seconds_between(started, steady::now()),
+                         true);
   });
 }
 

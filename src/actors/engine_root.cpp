@@ -1,7 +1,5 @@
 #include "actors/engine_root.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <deque>
 #include <unordered_map>
 
@@ -9,6 +7,7 @@
 #include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
 #include "core/call_progress.hpp"
+#include "log/log_event.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -54,7 +53,12 @@ void apply_without_actor(root_actor* self, orphan_lookup o) {
       ctx->store->record_call_progress(o.attempt->attempt.tenant_id,
                                     o.attempt->attempt.attempt_id, p.state, p.outcome, w.event.call);
     } else {
-      spdlog::warn("webhook {} names unknown attempt {}", w.inbox_id, w.attempt_id);
+      log::log_event(log::level::warn, "stored webhook names an unknown attempt",
+                     log::fields()
+                         .tenant_id(w.tenant_id)
+                         .attempt_id(w.attempt_id)
+                         .provider_call_id(w.event.call.call_id)
+                         .add("inbox_id", w.inbox_id));
     }
     ctx->store->mark_webhook_applied(w.inbox_id);
   }, again);
@@ -71,8 +75,13 @@ void restart_or_escalate(root_actor* self, id_t tenant_id, id_t campaign_id,
   while (!recent.empty() && recent.front() < now - opts.restart_window.count()) recent.pop_front();
   if (static_cast<std::int32_t>(recent.size()) >= opts.max_restarts) {
     st.ctx->metrics->actor_restart("campaign_escalated");
-    spdlog::error("campaign {} failed {} times within {} ms ({}): paused with reason error",
-                  campaign_id, recent.size() + 1, opts.restart_window.count(), to_string(reason));
+    log::log_event(log::level::error, "campaign actor failed too often: campaign paused",
+                   log::fields()
+                       .tenant_id(tenant_id)
+                       .campaign_id(campaign_id)
+                       .add("failures", recent.size() + 1)
+                       .add("window_ms", opts.restart_window.count())
+                       .add("reason", to_string(reason)));
     st.restarts.erase(campaign_id);
     auto c = st.ctx;
     run_blocking(*c, [c, tenant_id, campaign_id] {
@@ -85,8 +94,12 @@ void restart_or_escalate(root_actor* self, id_t tenant_id, id_t campaign_id,
   st.ctx->metrics->actor_restart("campaign");
   // Backoff doubles with each recent failure: 100 ms, 200 ms, 400 ms...
   auto backoff = std::chrono::milliseconds(100) * (1 << std::min<std::size_t>(recent.size() - 1, 6));
-  spdlog::error("campaign actor {} failed ({}): restarting in {} ms", campaign_id,
-                to_string(reason), backoff.count());
+  log::log_event(log::level::error, "campaign actor failed: restarting",
+                 log::fields()
+                     .tenant_id(tenant_id)
+                     .campaign_id(campaign_id)
+                     .add("reason", to_string(reason))
+                     .add("backoff_ms", backoff.count()));
   self->delayed_send(self, backoff, status_atom::value,
                      campaign_update{tenant_id, campaign_id, campaign_status::running});
 }

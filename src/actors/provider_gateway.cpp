@@ -25,6 +25,7 @@ retell::create_call_request to_request(const dial_attempt& a) {
 struct gateway_state {
   retell::client* provider = nullptr;
   const clock_source* clock = nullptr;
+  engine_metrics* metrics = nullptr;
   gateway_options options;
   circuit_breaker breaker{5, 2'000, 60'000};
   std::deque<std::pair<dial_attempt, caf::actor>> waiting;  ///< held while failing or full
@@ -33,6 +34,13 @@ struct gateway_state {
 };
 
 using gateway_actor = caf::stateful_actor<gateway_state>;
+
+/// Publishes the account's lines in use (after every change of `lines`).
+void report_lines(gateway_actor* self) {
+  auto& st = self->state;
+  st.metrics->account_lines(st.options.account, static_cast<double>(st.lines.size()),
+                            static_cast<double>(st.options.account_concurrency));
+}
 
 /// True when the provider may take another create now.
 bool may_dial(gateway_actor* self) {
@@ -46,6 +54,7 @@ bool may_dial(gateway_actor* self) {
 void send_create(gateway_actor* self, const dial_attempt& a, caf::actor reply_to) {
   auto& st = self->state;
   st.lines.insert(a.attempt_id);
+  report_lines(self);
   auto me = caf::actor_cast<caf::actor>(self);
   auto attempt_id = a.attempt_id;
   st.provider->create_phone_call(
@@ -79,10 +88,12 @@ void drain(gateway_actor* self) {
 }
 
 caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock_source* clock,
-                      gateway_options options) {
+                      gateway_options options, engine_metrics* metrics) {
   self->state.provider = provider;
   self->state.clock = clock;
   self->state.options = options;
+  self->state.metrics = metrics;
+  report_lines(self);
   return {
       [=](dial_atom, const dial_attempt& a) {
         auto reply_to = caf::actor_cast<caf::actor>(self->current_sender());
@@ -101,12 +112,16 @@ caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock
         else
           st.breaker.on_success();
         // A refused create holds no line; an unclear one may, until the call actor says.
-        if (!res.call && !provider_failed) st.lines.erase(attempt_id);
+        if (!res.call && !provider_failed) {
+          st.lines.erase(attempt_id);
+          report_lines(self);
+        }
         self->send(reply_to, dial_result_atom::value, std::move(res));
         drain(self);
       },
       [=](line_freed_atom, id_t attempt_id) {
         self->state.lines.erase(attempt_id);
+        report_lines(self);
         drain(self);
       },
       [=](wake_atom) {
@@ -142,8 +157,9 @@ caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock
 }  // namespace
 
 caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider,
-                                  const clock_source& clock, gateway_options options) {
-  return sys.spawn(gateway, &provider, &clock, options);
+                                  const clock_source& clock, gateway_options options,
+                                  engine_metrics& metrics) {
+  return sys.spawn(gateway, &provider, &clock, std::move(options), &metrics);
 }
 
 }  // namespace dialer::actors

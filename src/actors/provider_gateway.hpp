@@ -2,6 +2,8 @@
 
 #include <caf/fwd.hpp>
 
+#include <string>
+
 #include "actors/engine_context.hpp"
 
 namespace dialer::retell {
@@ -18,13 +20,16 @@ namespace dialer::actors {
 /// Limits of one provider account.
 struct gateway_options {
   std::int64_t account_concurrency = 0;  ///< lines the account may use at once; 0: no limit
+  std::string account = std::string(platform_account);  ///< metrics label of the account
 };
 
 /// Creates wait in the gateway (in order, state kept) while the account's lines are all in use
 /// or while the provider is failing (a circuit breaker: 5 failures in a row hold dialling for
 /// 2 s, then one probe; each failed probe doubles the wait up to a minute). Call actors send
-/// (line_freed_atom, attempt_id) when their line is free.
+/// (line_freed_atom, attempt_id) when their line is free. The account's lines in use go to
+/// `metrics` (which must outlive the actor).
 caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider,
-                                  const clock_source& clock, gateway_options options);
+                                  const clock_source& clock, gateway_options options,
+                                  engine_metrics& metrics);
 
 }  // namespace dialer::actors

@@ -19,6 +19,7 @@
 #include "http/rate_limit.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "log/log_event.hpp"
 #include "retell/client.hpp"
 #include "storage/database.hpp"
 
@@ -34,19 +35,25 @@ void print_usage() {
 
 int run(const dialer::engine_config& cfg, bool print_routes) {
   using namespace dialer;
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  spdlog::set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})",
-                      spdlog::pattern_time_type::utc);
+  // Both values were validated with the configuration.
+  log::configure(log::parse_format(cfg.log_format).value_or(log::line_format::json),
+                 log::parse_level(cfg.log_level).value_or(log::level::info));
 
   storage::database db(cfg.database_url, static_cast<std::size_t>(cfg.database_pool_size));
   int applied = db.migrate();
   spdlog::info("database ready ({} migrations applied)", applied);
+
+  prometheus::Registry registry;
+  actors::engine_metrics metrics(registry);
 
   boost::asio::io_context io;
   retell::client_options provider_options;
   provider_options.base_url = cfg.retell_base_url;
   provider_options.api_key = cfg.retell_api_key;
   provider_options.request_timeout = std::chrono::milliseconds(cfg.retell_timeout_ms);
+  provider_options.on_request_done = [&metrics](const retell::request_observation& o) {
+    metrics.provider_request(o.operation, o.status, o.seconds);
+  };
   retell::client provider(io, provider_options);
 
   std::vector<std::string> policy_errors;
@@ -56,9 +63,6 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
     for (const auto& e : policy_errors) std::cerr << "dialerd: " << e << "\n";
     return 2;
   }
-
-  prometheus::Registry registry;
-  actors::engine_metrics metrics(registry);
   system_clock_source clock;
   actors::engine_options engine_opts;
   engine_opts.scheduler_threads = static_cast<std::size_t>(cfg.scheduler_threads);
@@ -66,6 +70,7 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   engine_opts.hopper_batch = static_cast<std::int32_t>(cfg.hopper_batch);
   engine_opts.call_grace = std::chrono::milliseconds(cfg.call_grace_ms);
   engine_opts.idle_recheck = std::chrono::milliseconds(cfg.idle_recheck_ms);
+  engine_opts.account_concurrency = cfg.retell_concurrency_limit;
   actors::engine engine(db, provider, clock, metrics, *policy, engine_opts);
 
   actors::blocking_pool http_pool(static_cast<std::size_t>(cfg.http_workers));
@@ -89,7 +94,18 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   server_opts.max_body_bytes = static_cast<std::size_t>(cfg.max_body_bytes);
   server_opts.read_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
   server_opts.on_handler_error = [](const std::string& request_id, const std::string& what) {
-    spdlog::error("request {} failed in its handler: {}", request_id, what);
+    log::log_event(log::level::error, "request failed in its handler",
+                   log::fields().request_id(request_id).add("error", what));
+  };
+  server_opts.on_request_done = [](const http::access_record& a) {
+    log::log_event(a.status >= 500 ? log::level::warn : log::level::info, "http request",
+                   log::fields()
+                       .request_id(a.request_id)
+                       .tenant_id(a.tenant_id)
+                       .add("method", a.method)
+                       .add("path", a.path)
+                       .add("status", a.status)
+                       .add("duration_ms", a.seconds * 1000.0));
   };
   http::server server(io, server_opts, routes);
 

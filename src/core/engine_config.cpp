@@ -38,6 +38,15 @@ std::string set_url(std::string& slot, const std::string& v) {
   return {};
 }
 
+std::string set_log_level(engine_config& c, const std::string& v) {
+  for (const char* l : {"trace", "debug", "info", "warn", "error"})
+    if (v == l) {
+      c.log_level = v;
+      return {};
+    }
+  return "must be one of trace, debug, info, warn, error";
+}
+
 struct key_rule {
   config_key doc;
   setter apply;
@@ -48,9 +57,14 @@ const std::vector<key_rule>& rules() {
       {{"listen", "DIALER_LISTEN", "host:port the HTTP API listens on (port 0: any free port)"},
        set_listen},
       {{"database_url", "DATABASE_URL", "PostgreSQL URI or libpq string; empty: PG* variables"},
-       [](engine_config& c, const std::string& v) { c.database_url = v; return std::string(); }},
+       [](engine_config& c, const std::string& v) {
+         c.database_url = v;
+         return std::string();
+       }},
       {{"database_pool_size", nullptr, "PostgreSQL connections kept open"},
-       [](engine_config& c, const std::string& v) { return set_int(c.database_pool_size, v, 2, 200); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.database_pool_size, v, 2, 200);
+       }},
       {{"jwt_secret", "JWT_SECRET", "HS256 secret for API tokens (at least 16 characters)"},
        [](engine_config& c, const std::string& v) {
          if (v.size() < 16) return std::string("must have at least 16 characters");
@@ -58,16 +72,19 @@ const std::vector<key_rule>& rules() {
          return std::string();
        }},
       {{"token_ttl_s", nullptr, "lifetime of issued API tokens, seconds"},
-       [](engine_config& c, const std::string& v) { return set_int(c.token_ttl_s, v, 60, 30 * 86'400); }},
-      {{"log_level", nullptr, "trace, debug, info, warn or error"},
        [](engine_config& c, const std::string& v) {
-         for (const char* l : {"trace", "debug", "info", "warn", "error"})
-           if (v == l) {
-             c.log_level = v;
-             return std::string();
-           }
-         return std::string("must be one of trace, debug, info, warn, error");
+         return set_int(c.token_ttl_s, v, 60, 30 * 86'400);
        }},
+      {{"log.level", "DIALER_LOG_LEVEL", "lowest level logged: trace, debug, info, warn or error"},
+       set_log_level},
+      {{"log.format", "DIALER_LOG_FORMAT",
+        "log lines: json (one object per line) or text (readable)"},
+       [](engine_config& c, const std::string& v) {
+         if (v != "json" && v != "text") return std::string("must be json or text");
+         c.log_format = v;
+         return std::string();
+       }},
+      {{"log_level", nullptr, "older spelling of log.level"}, set_log_level},
       {{"retell.base_url", "RETELL_BASE_URL", "provider API base URL"},
        [](engine_config& c, const std::string& v) { return set_url(c.retell_base_url, v); }},
       {{"retell.api_key", "RETELL_API_KEY", "platform provider API key (also signs webhooks)"},
@@ -89,9 +106,18 @@ const std::vector<key_rule>& rules() {
          return std::string();
        }},
       {{"retell.timeout_ms", nullptr, "timeout of one provider request, ms"},
-       [](engine_config& c, const std::string& v) { return set_int(c.retell_timeout_ms, v, 100, 120'000); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.retell_timeout_ms, v, 100, 120'000);
+       }},
+      {{"retell.concurrency_limit", nullptr,
+        "lines the platform provider account may use at once (0: no limit)"},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.retell_concurrency_limit, v, 0, 1'000'000);
+       }},
       {{"engine.scheduler_threads", nullptr, "CAF worker threads"},
-       [](engine_config& c, const std::string& v) { return set_int(c.scheduler_threads, v, 1, 64); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.scheduler_threads, v, 1, 64);
+       }},
       {{"engine.storage_threads", nullptr, "threads running the engine's database work"},
        [](engine_config& c, const std::string& v) { return set_int(c.storage_threads, v, 1, 64); }},
       {{"engine.http_workers", nullptr, "threads running the API handlers' database work"},
@@ -99,15 +125,25 @@ const std::vector<key_rule>& rules() {
       {{"engine.io_threads", nullptr, "threads running HTTP and provider I/O"},
        [](engine_config& c, const std::string& v) { return set_int(c.io_threads, v, 1, 16); }},
       {{"engine.hopper_batch", nullptr, "leads fetched per hopper refill"},
-       [](engine_config& c, const std::string& v) { return set_int(c.hopper_batch, v, 1, 10'000); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.hopper_batch, v, 1, 10'000);
+       }},
       {{"engine.call_grace_ms", nullptr, "wait for call_analyzed after a call ended, ms"},
-       [](engine_config& c, const std::string& v) { return set_int(c.call_grace_ms, v, 0, 3'600'000); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.call_grace_ms, v, 0, 3'600'000);
+       }},
       {{"engine.idle_recheck_ms", nullptr, "longest sleep of a campaign with nothing due, ms"},
-       [](engine_config& c, const std::string& v) { return set_int(c.idle_recheck_ms, v, 10, 3'600'000); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.idle_recheck_ms, v, 10, 3'600'000);
+       }},
       {{"http.max_body_bytes", nullptr, "largest request body accepted (else 413)"},
-       [](engine_config& c, const std::string& v) { return set_int(c.max_body_bytes, v, 1024, 1LL << 30); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.max_body_bytes, v, 1024, 1LL << 30);
+       }},
       {{"http.read_timeout_ms", nullptr, "time allowed to send one whole request, ms"},
-       [](engine_config& c, const std::string& v) { return set_int(c.read_timeout_ms, v, 100, 600'000); }},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.read_timeout_ms, v, 100, 600'000);
+       }},
       {{"http.tenant_requests_per_second", nullptr,
         "API requests per second allowed per tenant, beyond the burst (0: unlimited; else 429)"},
        [](engine_config& c, const std::string& v) {

@@ -15,12 +15,14 @@ struct engine_config {
   std::int64_t database_pool_size = 12;
   std::string jwt_secret;
   std::int64_t token_ttl_s = 86'400;
-  std::string log_level = "info";
+  std::string log_level = "info";   ///< trace, debug, info, warn, error
+  std::string log_format = "json";  ///< json (one object per line) or text
   std::string retell_base_url = "https://api.retellai.com";
   std::string retell_api_key;
   std::int64_t retell_timeout_ms = 10'000;
   std::string country_rules_file;  ///< empty: the built-in config/country_rules.json
   std::string phone_zones_file;    ///< empty: the built-in config/phone_prefix_timezones.json
+  std::int64_t retell_concurrency_limit = 0;  ///< lines of the platform account; 0: no limit
   std::int64_t scheduler_threads = 2;
   std::int64_t storage_threads = 4;
   std::int64_t http_workers = 4;

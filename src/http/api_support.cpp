@@ -73,6 +73,14 @@ principal principal_of(const storage::api_key_row& k) {
   return who;
 }
 
+/// The response of `body`, marked (for the access log) with the caller's tenant.
+template <class Body>
+response for_tenant(const principal& who, Body&& body) {
+  response r = body();
+  r.tenant_id = who.tenant_id;
+  return r;
+}
+
 handler guarded_handler(api_context& api, tenant_work work, bool admin_required) {
   return [&api, admin_required, work = std::move(work)](request&& req, responder respond) {
     auto credential = bearer_token(req);
@@ -84,8 +92,10 @@ handler guarded_handler(api_context& api, tenant_work work, bool admin_required)
           auto key = storage::find_api_key(api.db, digest);
           if (!key) return unauthenticated_response(req);
           principal who = principal_of(*key);
-          if (auto no = refusal(api, req, who, admin_required)) return std::move(*no);
-          return work(req, who);
+          return for_tenant(who, [&] {
+            if (auto no = refusal(api, req, who, admin_required)) return std::move(*no);
+            return work(req, who);
+          });
         }));
       });
       return;
@@ -98,11 +108,12 @@ handler guarded_handler(api_context& api, tenant_work work, bool admin_required)
     }
     principal who = principal_of(*claims);
     if (auto no = refusal(api, req, who, admin_required)) {
+      no->tenant_id = who.tenant_id;
       respond(std::move(*no));
       return;
     }
     api.pool.post([req = std::move(req), respond = std::move(respond), who, &work]() {
-      respond(run_guarded(req, [&] { return work(req, who); }));
+      respond(run_guarded(req, [&] { return for_tenant(who, [&] { return work(req, who); }); }));
     });
   };
 }

@@ -2,6 +2,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "actors/engine.hpp"
+#include "actors/engine_metrics.hpp"
 #include "http/api_support.hpp"
 #include "http/handlers.hpp"
 #include "http/openapi.hpp"
@@ -32,7 +33,7 @@ void add_operation_routes(router& r, api_context& api) {
   r.add("GET", "/metrics", [&api](request&&, responder respond) {
     response res;
     res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    res.body = prometheus::TextSerializer().Serialize(api.registry.Collect());
+    res.body = prometheus::TextSerializer().Serialize(api.metrics.collect());
     respond(std::move(res));
   });
   auto document = std::make_shared<const std::string>(openapi_document());

@@ -1,11 +1,10 @@
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 
 #include "actors/engine.hpp"
 #include "actors/engine_metrics.hpp"
 #include "http/api_support.hpp"
 #include "http/handlers.hpp"
+#include "log/log_event.hpp"
 #include "retell/client.hpp"
 #include "retell/signature.hpp"
 #include "storage/accounts.hpp"
@@ -36,6 +35,11 @@ response receive(api_context& api, const request& req, const std::string& signin
                                        api.clock.now_ms());
   if (status != retell::signature_status::valid) {
     api.metrics.webhook("unknown", "bad_signature");
+    log::log_event(log::level::warn, "webhook rejected: bad signature",
+                   log::fields()
+                       .request_id(req.request_id)
+                       .tenant_id(tenant_id.value_or(0))
+                       .add("signature", to_string(status)));
     return error_response(401, "INVALID_SIGNATURE",
                           std::string("Webhook signature is ") + std::string(to_string(status)),
                           req.request_id);
@@ -43,6 +47,8 @@ response receive(api_context& api, const request& req, const std::string& signin
   auto ev = retell::decode_webhook(req.body);
   if (!ev || ev->call.call_id.empty()) {
     api.metrics.webhook("unknown", "malformed");
+    log::log_event(log::level::warn, "webhook rejected: malformed body",
+                   log::fields().request_id(req.request_id).tenant_id(tenant_id.value_or(0)));
     return error_response(400, "MALFORMED_JSON", "Expected {\"event\": ..., \"call\": {...}}",
                           req.request_id);
   }
@@ -52,7 +58,11 @@ response receive(api_context& api, const request& req, const std::string& signin
   if (!attempt) {
     // Not a call this engine placed: acknowledge so the provider stops retrying.
     api.metrics.webhook(event_label, "unknown_call");
-    spdlog::warn("webhook {} for unknown call {}", ev->event_name, ev->call.call_id);
+    log::log_event(log::level::warn, "webhook for an unknown call",
+                   log::fields()
+                       .request_id(req.request_id)
+                       .provider_call_id(ev->call.call_id)
+                       .add("event", ev->event_name));
     response r;
     r.status = 204;
     return r;
@@ -68,6 +78,7 @@ response receive(api_context& api, const request& req, const std::string& signin
       std::chrono::duration<double>(std::chrono::steady_clock::now() - arrived).count());
   response r;
   r.status = 204;
+  r.tenant_id = attempt->attempt.tenant_id;
   return r;
 }
 

@@ -13,6 +13,7 @@
 
 #include "http/request_id.hpp"
 #include "http/router.hpp"
+#include "http/server.hpp"
 #include "http/server_context.hpp"
 #include "http/target.hpp"
 
@@ -41,6 +42,10 @@ std::string lower(beast::string_view s) {
 
 std::string_view to_std(beast::string_view s) {
   return {s.data(), s.size()};
+}
+
+unsigned out_status(const bhttp::response<bhttp::string_body>& r) {
+  return static_cast<unsigned>(r.result_int());
 }
 
 bool iequals(beast::string_view a, beast::string_view b) {
@@ -209,6 +214,10 @@ void http_session::fail_request(beast::error_code ec) {
   // The header may be incomplete (a too-large Content-Length stops the parser at that field);
   // whatever fields came before it are usable.
   request_id_ = request_id_for(parser_ ? to_std(parser_->get()["X-Request-Id"]) : "");
+  received_ = std::chrono::steady_clock::now();
+  method_ = parser_ ? std::string(to_std(parser_->get().method_string())) : std::string();
+  path_ = parser_ ? percent_decode(target_path(std::string(to_std(parser_->get().target()))))
+                  : std::string();
   version_ = parser_ && parser_->get().version() == 10 ? 10 : 11;
   head_ = false;
   const auto& opts = context_->options();
@@ -253,12 +262,15 @@ std::size_t http_session::body_limit_of(beast::string_view method,
 void http_session::dispatch_request() {
   auto message = parser_->release();
   request_id_ = request_id_for(to_std(message["X-Request-Id"]));
+  received_ = std::chrono::steady_clock::now();
   version_ = message.version();
   keep_alive_ = message.keep_alive();
   head_ = message.method() == bhttp::verb::head;
   awaiting_response_ = true;
 
   request req = to_request(std::move(message), request_id_);
+  method_ = req.method;
+  path_ = req.path;
   responder respond = make_responder();
   responder fallback = respond;  // shares the reply: answers only if nothing else did
   std::string what;
@@ -331,10 +343,28 @@ void http_session::send(response res, bool close_after, bool drain_after) {
     out->body() = std::move(err.body);
     out->prepare_payload();
   }
+  log_access(out_status(*out), res.tenant_id);
   out_ = std::move(out);
   close_after_write_ = close_after;
   drain_after_write_ = drain_after;
   do_write();
+}
+
+void http_session::log_access(unsigned status, std::int64_t tenant_id) {
+  const auto& report = context_->options().on_request_done;
+  if (!report) return;
+  access_record a;
+  a.request_id = request_id_;
+  a.method = method_;
+  a.path = path_;
+  a.status = status;
+  a.tenant_id = tenant_id;
+  a.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - received_).count();
+  try {
+    report(a);
+  } catch (...) {
+    // The access log must not take the session down.
+  }
 }
 
 void http_session::do_write() {

@@ -8,6 +8,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   responder make_responder();
   void on_response(response res);
   void send(response res, bool close_after, bool drain_after);
+  /// Tells the server's access log about the answer being sent.
+  void log_access(unsigned status, std::int64_t tenant_id);
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t bytes);
   void do_drain();
@@ -72,6 +75,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
 
   // The request being answered.
   std::string request_id_;
+  std::string method_;
+  std::string path_;
+  std::chrono::steady_clock::time_point received_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool head_ = false;

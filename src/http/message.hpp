@@ -34,6 +34,7 @@ struct response {
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
+  std::int64_t tenant_id = 0;  ///< the tenant the request acted for (access log; never sent)
 };
 
 /// Completes a request. Thread-safe; call exactly once, from any thread.

@@ -17,6 +17,16 @@ namespace dialer::http {
 
 class router;
 
+/// One answered request, for the access log.
+struct access_record {
+  std::string request_id;
+  std::string method;
+  std::string path;  ///< without the query (which may hold secrets)
+  unsigned status = 0;
+  std::int64_t tenant_id = 0;  ///< the tenant the request acted for; 0: none or unknown
+  double seconds = 0;          ///< from the whole request read to its answer being queued
+};
+
 /// Limits and address of the HTTP server.
 struct server_options {
   std::string host = "127.0.0.1";
@@ -28,6 +38,8 @@ struct server_options {
   std::chrono::milliseconds write_timeout{10'000};  ///< writing one response
   /// Told (on an I/O thread) of an exception escaping a handler, which got 500 INTERNAL.
   std::function<void(const std::string& request_id, const std::string& what)> on_handler_error;
+  /// Told (on an I/O thread) of every answer about to be written; must not throw.
+  std::function<void(const access_record&)> on_request_done;
 };
 
 /// The Beast HTTP/1.1 server: a listener and one session per connection. Sessions only do

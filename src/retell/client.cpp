@@ -606,6 +606,18 @@ provider_reply to_provider_reply(const raw_reply& raw) {
   return reply;
 }
 
+/// `done`, preceded by telling the options' observer how the request went.
+raw_done observed(const client_options& options, std::string_view operation, raw_done done) {
+  if (!options.on_request_done) return done;
+  return [observe = options.on_request_done, operation, started = steady_clock::now(),
+          done = std::move(done)](raw_reply raw) {
+    observe(
+        request_observation{operation, raw.status,
+                            std::chrono::duration<double>(steady_clock::now() - started).count()});
+    done(std::move(raw));
+  };
+}
+
 }  // namespace
 
 struct client::impl : transport {
@@ -624,30 +636,33 @@ void client::create_phone_call(
     std::function<void(provider_reply, std::optional<provider_call>)> done) {
   auto request =
       impl_->make_request(http::verb::post, "/v2/create-phone-call", encode_create_call(req));
-  impl_->send(std::move(request), /*idempotent=*/false, [done = std::move(done)](raw_reply raw) {
-    provider_reply reply = to_provider_reply(raw);
-    std::optional<provider_call> call;
-    if (raw.status == 200 || raw.status == 201) {
-      call = decode_call(raw.body);
-      if (!call) reply.error = "unreadable call object in the answer";
-    }
-    done(std::move(reply), std::move(call));
-  });
+  impl_->send(
+      std::move(request), /*idempotent=*/false,
+      observed(impl_->options(), "create_phone_call", [done = std::move(done)](raw_reply raw) {
+        provider_reply reply = to_provider_reply(raw);
+        std::optional<provider_call> call;
+        if (raw.status == 200 || raw.status == 201) {
+          call = decode_call(raw.body);
+          if (!call) reply.error = "unreadable call object in the answer";
+        }
+        done(std::move(reply), std::move(call));
+      }));
 }
 
 void client::get_call(const std::string& call_id,
                       std::function<void(provider_reply, std::optional<provider_call>)> done) {
   auto request =
       impl_->make_request(http::verb::get, "/v2/get-call/" + encode_path_segment(call_id), {});
-  impl_->send(std::move(request), /*idempotent=*/true, [done = std::move(done)](raw_reply raw) {
-    provider_reply reply = to_provider_reply(raw);
-    std::optional<provider_call> call;
-    if (raw.status == 200) {
-      call = decode_call(raw.body);
-      if (!call) reply.error = "unreadable call object in the answer";
-    }
-    done(std::move(reply), std::move(call));
-  });
+  impl_->send(std::move(request), /*idempotent=*/true,
+              observed(impl_->options(), "get_call", [done = std::move(done)](raw_reply raw) {
+                provider_reply reply = to_provider_reply(raw);
+                std::optional<provider_call> call;
+                if (raw.status == 200) {
+                  call = decode_call(raw.body);
+                  if (!call) reply.error = "unreadable call object in the answer";
+                }
+                done(std::move(reply), std::move(call));
+              }));
 }
 
 void client::list_calls_by_metadata(
@@ -656,35 +671,38 @@ void client::list_calls_by_metadata(
   auto request = impl_->make_request(http::verb::post, "/v2/list-calls",
                                      encode_list_calls_by_metadata(key, value));
   // list-calls only reads, so it may be resent like a GET.
-  impl_->send(std::move(request), /*idempotent=*/true, [done = std::move(done)](raw_reply raw) {
-    provider_reply reply = to_provider_reply(raw);
-    std::vector<provider_call> calls;
-    if (reply.ok()) {
-      if (auto decoded = decode_call_list(raw.body)) {
-        calls = std::move(*decoded);
-      } else {
-        reply.error = "unreadable call list in the answer";
-      }
-    }
-    done(std::move(reply), std::move(calls));
-  });
+  impl_->send(std::move(request), /*idempotent=*/true,
+              observed(impl_->options(), "list_calls", [done = std::move(done)](raw_reply raw) {
+                provider_reply reply = to_provider_reply(raw);
+                std::vector<provider_call> calls;
+                if (reply.ok()) {
+                  if (auto decoded = decode_call_list(raw.body)) {
+                    calls = std::move(*decoded);
+                  } else {
+                    reply.error = "unreadable call list in the answer";
+                  }
+                }
+                done(std::move(reply), std::move(calls));
+              }));
 }
 
 void client::get_concurrency(
     std::function<void(provider_reply, std::int64_t current, std::int64_t limit)> done) {
   auto request = impl_->make_request(http::verb::get, "/get-concurrency", {});
-  impl_->send(std::move(request), /*idempotent=*/true, [done = std::move(done)](raw_reply raw) {
-    provider_reply reply = to_provider_reply(raw);
-    concurrency_view view;
-    if (reply.ok()) {
-      if (auto decoded = decode_concurrency(raw.body)) {
-        view = *decoded;
-      } else {
-        reply.error = "unreadable concurrency answer";
-      }
-    }
-    done(std::move(reply), view.current, view.limit);
-  });
+  impl_->send(
+      std::move(request), /*idempotent=*/true,
+      observed(impl_->options(), "get_concurrency", [done = std::move(done)](raw_reply raw) {
+        provider_reply reply = to_provider_reply(raw);
+        concurrency_view view;
+        if (reply.ok()) {
+          if (auto decoded = decode_concurrency(raw.body)) {
+            view = *decoded;
+          } else {
+            reply.error = "unreadable concurrency answer";
+          }
+        }
+        done(std::move(reply), view.current, view.limit);
+      }));
 }
 
 }  // namespace dialer::retell

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/domain.hpp"
@@ -18,6 +19,13 @@ class io_context;
 }  // namespace boost
 
 namespace dialer::retell {
+
+/// One finished provider request, as told to client_options::on_request_done (no bodies, no ids).
+struct request_observation {
+  std::string_view operation;  ///< create_phone_call, get_call, list_calls or get_concurrency
+  unsigned status = 0;         ///< HTTP status; 0 when no answer arrived
+  double seconds = 0;          ///< from the call to the answer, waiting for a connection included
+};
 
 /// Where and how to reach one provider account.
 struct client_options {
@@ -34,6 +42,9 @@ struct client_options {
   bool verify_peer = true;
   /// https only: PEM file of trusted CAs used instead of the system store; empty = system store.
   std::string ca_file;
+  /// Told of every finished request on an I/O thread, before its caller's callback; must be
+  /// quick and thread-safe (metrics). Empty: nobody is told.
+  std::function<void(const request_observation&)> on_request_done;
 };
 
 /// A create-phone-call request (RETELL.md "Calls out").

@@ -14,6 +14,7 @@
 #include "actors/engine_root.hpp"
 #include "actors/messages.hpp"
 #include "fake_store.hpp"
+#include "metric_reading.hpp"
 
 namespace dialer::actors::test {
 namespace {
@@ -204,6 +205,7 @@ TEST_F(campaign_runtime, pacing_never_exceeds_the_cap_and_the_campaign_completes
   store_.add_leads(10);
   send_status(campaign_status::running);
   EXPECT_EQ(script_.dials.size(), 3u) << "exactly the cap is dialled at once";
+  EXPECT_EQ(metrics_.active_calls(), 3) << "each call actor counts its line";
   while (!script_.live.empty()) {
     end_call(*script_.live.begin());
     EXPECT_LE(script_.live.size(), 3u);
@@ -218,6 +220,16 @@ TEST_F(campaign_runtime, pacing_never_exceeds_the_cap_and_the_campaign_completes
   for (const auto& d : script_.dials) leads_dialled.insert(d.lead_id);
   EXPECT_EQ(leads_dialled.size(), 10u) << "no lead dialled twice";
   EXPECT_EQ(script_.freed.size(), 10u) << "every call gives its line back to the gateway once";
+  auto families = registry_.Collect();
+  EXPECT_EQ(metrics_.active_calls(), 0) << "every line was released in the metrics too";
+  EXPECT_EQ(series_value(families, "dialer_dials_total",
+                         {{"tenant", std::to_string(tenant)}, {"result", "accepted"}}),
+            10);
+  EXPECT_EQ(series_value(families, "dialer_call_outcomes_total",
+                         {{"tenant", std::to_string(tenant)}, {"disposition", "answered"}}),
+            10);
+  EXPECT_GE(series_value(families, "dialer_storage_job_seconds", {{"result", "ok"}}), 10)
+      << "the calls' journal writes were timed";
 }
 
 TEST_F(campaign_runtime, pause_holds_new_dials_resume_continues_stop_cancels_the_rest) {

@@ -69,6 +69,33 @@ TEST(engine_config, tenant_request_rate_has_defaults_and_bounds) {
   EXPECT_EQ(r.errors.size(), 2u);
 }
 
+TEST(engine_config, log_level_and_format_come_from_the_file_or_the_environment) {
+  auto r = build_engine_config(required, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.log_level, "info");
+  EXPECT_EQ(r.config.log_format, "json");
+  auto values = required;
+  values["log.level"] = "debug";
+  values["log.format"] = "text";
+  r = build_engine_config(values, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.log_level, "debug");
+  EXPECT_EQ(r.config.log_format, "text");
+  r = build_engine_config(values, {{"DIALER_LOG_LEVEL", "warn"}, {"DIALER_LOG_FORMAT", "json"}});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.log_level, "warn");
+  EXPECT_EQ(r.config.log_format, "json");
+  values["log.level"] = "verbose";
+  values["log.format"] = "xml";
+  r = build_engine_config(values, {});
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_NE(r.errors[0].find("log.format: must be json or text"), std::string::npos) << r.errors[0];
+  EXPECT_NE(r.errors[1].find("log.level: must be one of"), std::string::npos) << r.errors[1];
+  r = build_engine_config(required, {{"DIALER_LOG_FORMAT", "yaml"}});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("DIALER_LOG_FORMAT: must be json or text"), std::string::npos);
+}
+
 TEST(engine_config, every_key_is_documented) {
   for (const auto& k : config_keys()) EXPECT_GT(std::string(k.description).size(), 5u) << k.name;
 }

@@ -55,7 +55,8 @@ test('operations endpoints answer', async () => {
   assert.deepEqual(ready.json, { database: true, actors: true });
   const metrics = await anon.call('GET', '/metrics');
   assert.equal(metrics.status, 200);
-  assert.match(metrics.text, /dialer_webhook_events_total|dialer_active_calls/);
+  assert.match(metrics.text, /^dialer_account_lines_in_use\{account="platform"\} 0$/m);
+  assert.match(metrics.text, /^dialer_actor_restarts_total\{kind="campaign"\} 0$/m);
 });
 
 test('every endpoint refuses bad input with the error shape and changes nothing', async () => {

@@ -137,6 +137,36 @@ TEST(retell_client, create_phone_call_accepts_200_too) {
   EXPECT_EQ(result.call->call_status, "registered");
 }
 
+TEST(retell_client, the_observer_hears_of_each_request_with_its_operation_and_status) {
+  test_http_server server([](const seen_request& r) {
+    if (r.target == "/v2/create-phone-call") return answer(201, registered_call);
+    return answer(500, R"({"message":"boom"})");
+  });
+  boost::asio::io_context io;
+  auto options = options_for(server);
+  std::vector<std::pair<std::string, unsigned>> heard;
+  bool seen_before_callback = false;
+  options.on_request_done = [&heard](const request_observation& o) {
+    EXPECT_GE(o.seconds, 0.0);
+    heard.emplace_back(std::string(o.operation), o.status);
+  };
+  client c(io, options);
+  call_result created, got;
+  c.create_phone_call(sample_create(), [&](provider_reply r, std::optional<provider_call> call) {
+    seen_before_callback = heard.size() == 1;
+    capture(created)(std::move(r), std::move(call));
+  });
+  run(io);
+  c.get_call("call_1", capture(got));
+  run(io);
+  ASSERT_TRUE(created.called && got.called);
+  EXPECT_TRUE(seen_before_callback) << "the observer is told before the caller";
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0], std::make_pair(std::string("create_phone_call"), 201u));
+  EXPECT_EQ(heard[1].first, "get_call");
+  EXPECT_EQ(heard[1].second, 500u);
+}
+
 TEST(retell_client, get_call_requests_the_call_by_id) {
   test_http_server server([](const seen_request& r) {
     if (r.target == "/v2/get-call/call_missing") {
