@@ -36,7 +36,17 @@ engine_metrics::engine_metrics(prometheus::Registry& r)
                        .Help("time from webhook arrival to its answer")
                        .Register(r)
                        .Add({}, prometheus::Histogram::BucketBoundaries{
-                                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})) {}
+                                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})),
+      websocket_clients_(prometheus::BuildGauge()
+                             .Name("dialer_websocket_clients")
+                             .Help("WebSocket clients connected to the live event stream")
+                             .Register(r)
+                             .Add({})),
+      websocket_dropped_(prometheus::BuildCounter()
+                             .Name("dialer_websocket_dropped_total")
+                             .Help("WebSocket clients disconnected (1013) for not keeping up")
+                             .Register(r)
+                             .Add({})) {}
 
 void engine_metrics::dial(std::string_view result) {
   dials_.Add({{"result", std::string(result)}}).Increment();
@@ -61,5 +71,13 @@ void engine_metrics::actor_restart(std::string_view kind) {
 }
 
 void engine_metrics::storage_retry() { storage_retries_.Increment(); }
+
+// Live events over WebSocket (issue 5).
+
+void engine_metrics::websocket_clients_add(double delta) { websocket_clients_.Increment(delta); }
+
+double engine_metrics::websocket_clients() const { return websocket_clients_.Value(); }
+
+void engine_metrics::websocket_dropped() { websocket_dropped_.Increment(); }
 
 }  // namespace dialer::actors

@@ -35,6 +35,14 @@ class engine_metrics {
   /// A storage job failed and will be retried.
   void storage_retry();
 
+  // Live events over WebSocket (issue 5).
+  /// A WebSocket client connected (+1) or left (-1).
+  void websocket_clients_add(double delta);
+  /// WebSocket clients connected now.
+  double websocket_clients() const;
+  /// A WebSocket client was dropped (close code 1013) because it could not keep up.
+  void websocket_dropped();
+
  private:
   prometheus::Family<prometheus::Counter>& dials_;
   prometheus::Family<prometheus::Counter>& outcomes_;
@@ -43,6 +51,8 @@ class engine_metrics {
   prometheus::Counter& storage_retries_;
   prometheus::Gauge& active_calls_;
   prometheus::Histogram& webhook_ack_;
+  prometheus::Gauge& websocket_clients_;
+  prometheus::Counter& websocket_dropped_;
 };
 
 }  // namespace dialer::actors
