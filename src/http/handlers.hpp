@@ -23,5 +23,7 @@ void add_operation_routes(router& r, api_context& api);
 void add_access_routes(router& r, api_context& api);
 /// /metrics/daily, /metrics/outcomes, /metrics/concurrency, /metrics/cost/today.
 void add_summary_routes(router& r, api_context& api);
+/// /ws: live events over WebSocket.
+void add_event_routes(router& r, api_context& api);
 
 }  // namespace dialer::http

@@ -12,6 +12,7 @@ void register_routes(router& r, api_context& api) {
   add_call_routes(r, api);
   add_webhook_routes(r, api);
   add_summary_routes(r, api);
+  add_event_routes(r, api);
 }
 
 }  // namespace dialer::http
