@@ -106,8 +106,8 @@ void on_subscribe(hub_actor* self, hub_subscription& s) {
   ack.ts = self->state.clock->now_ms();
   ack.tenant_id = s.filter.tenant_id;
   ack.campaign_id = s.filter.campaign_id.value_or(0);
-  ack.data.push_back({"campaign_id", s.filter.campaign_id ? event_value{*s.filter.campaign_id}
-                                                          : event_value{}});
+  ack.data.push_back(
+      {"campaign_id", s.filter.campaign_id ? event_value{*s.filter.campaign_id} : event_value{}});
   if (!s.sink->deliver(std::make_shared<const live_event>(std::move(ack))))
     for (auto it = subs.begin(); it != subs.end(); ++it)
       if (it->sink == s.sink) {

@@ -32,8 +32,7 @@ bool subscription_filter::matches(const live_event& ev) const {
 }
 
 std::vector<live_event_type> next_call_events(published_call_events& published,
-                                              const call_progress& after,
-                                              const webhook_event& ev) {
+                                              const call_progress& after, const webhook_event& ev) {
   std::vector<live_event_type> out;
   // A call connected once the provider says it started or it ended after talking; a call that
   // never connected (no answer, busy, failed) has no call.started.
@@ -66,7 +65,8 @@ event_fields call_event_fields(live_event_type type, const dial_attempt& attempt
                                const std::string& provider_call_id, const call_progress& progress,
                                const provider_call& call) {
   event_fields f;
-  f.push_back({"call_id", provider_call_id.empty() ? event_value{} : event_value{provider_call_id}});
+  f.push_back(
+      {"call_id", provider_call_id.empty() ? event_value{} : event_value{provider_call_id}});
   f.push_back({"attempt_id", attempt.attempt_id});
   f.push_back({"campaign_id", attempt.campaign_id});
   f.push_back({"lead_id", attempt.lead_id});

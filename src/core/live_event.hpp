@@ -83,8 +83,7 @@ struct published_call_events {
 /// transcript.updated, before call.ended, before call.analyzed, whatever order the provider's
 /// webhooks came in. Marks them in `published`.
 std::vector<live_event_type> next_call_events(published_call_events& published,
-                                              const call_progress& after,
-                                              const webhook_event& ev);
+                                              const call_progress& after, const webhook_event& ev);
 
 /// The data of a call event: provider call id, attempt, campaign, lead, status, disposition,
 /// and what the provider said that the event type is about (end reason and cost for

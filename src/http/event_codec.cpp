@@ -11,7 +11,7 @@ namespace {
 /// ISO 8601 UTC with milliseconds: events of one second stay distinguishable.
 std::string iso8601_ms(epoch_ms t) {
   epoch_ms ms = ((t % 1000) + 1000) % 1000;
-  std::string text = format_iso8601(t - ms);  // "...:SSZ"
+  std::string text = format_iso8601(t - ms);                   // "...:SSZ"
   std::string fraction = std::to_string(1000 + ms).substr(1);  // three digits
   text.insert(text.size() - 1, "." + fraction);
   return text;

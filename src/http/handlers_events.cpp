@@ -67,8 +67,7 @@ websocket_acceptor stream_events(api_context& api, id_t tenant_id) {
     channel->on_message([&api, sink, tenant_id](websocket_channel& ch, std::string text) {
       auto wanted = parse_subscribe_message(text);
       if (!wanted) {
-        ch.close_with(close_policy_violation,
-                      R"(expected {"subscribe": {"campaign_id": <id>}})");
+        ch.close_with(close_policy_violation, R"(expected {"subscribe": {"campaign_id": <id>}})");
         return;
       }
       // A campaign of another tenant is never matched: the tenant comes from the credentials.
@@ -84,9 +83,9 @@ websocket_acceptor stream_events(api_context& api, id_t tenant_id) {
 void add_event_routes(router& r, api_context& api) {
   auto upgrade = authenticated(api, [&api](const request& req, const principal& who) {
     if (!asks_for_websocket(req)) {
-      response refused = error_response(426, "UPGRADE_REQUIRED",
-                                        "GET /ws is a WebSocket: send an upgrade request",
-                                        req.request_id);
+      response refused =
+          error_response(426, "UPGRADE_REQUIRED", "GET /ws is a WebSocket: send an upgrade request",
+                         req.request_id);
       refused.headers.emplace_back("Upgrade", "websocket");
       return refused;
     }

@@ -44,11 +44,9 @@ void websocket_session::run(beast::http::request<beast::http::empty_body> req,
     beast::get_lowest_layer(self->ws_).expires_never();
     if (opts.websocket_send_buffer_bytes > 0) {
       beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_)
-          .socket()
-          .set_option(net::socket_base::send_buffer_size(
-                          static_cast<int>(opts.websocket_send_buffer_bytes)),
-                      ignored);
+      beast::get_lowest_layer(self->ws_).socket().set_option(
+          net::socket_base::send_buffer_size(static_cast<int>(opts.websocket_send_buffer_bytes)),
+          ignored);
     }
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
@@ -121,13 +119,17 @@ void websocket_session::close_with(std::uint16_t code, std::string reason) {
   net::post(ws_.get_executor(), [self = shared_from_this()] { self->do_write(); });
 }
 
-void websocket_session::close() { close_with(1001, "server shutting down"); }
+void websocket_session::close() {
+  close_with(1001, "server shutting down");
+}
 
 void websocket_session::on_message(std::function<void(websocket_channel&, std::string)> fn) {
   on_message_ = std::move(fn);
 }
 
-void websocket_session::on_closed(std::function<void()> fn) { on_closed_ = std::move(fn); }
+void websocket_session::on_closed(std::function<void()> fn) {
+  on_closed_ = std::move(fn);
+}
 
 void websocket_session::do_write() {
   if (finished_ || write_in_flight_) return;
@@ -179,7 +181,9 @@ void websocket_session::begin_close() {
                   beast::bind_front_handler(&websocket_session::on_close, shared_from_this()));
 }
 
-void websocket_session::on_close(beast::error_code) { finish(); }
+void websocket_session::on_close(beast::error_code) {
+  finish();
+}
 
 void websocket_session::finish() {
   if (finished_) return;

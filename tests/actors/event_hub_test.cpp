@@ -4,9 +4,9 @@
 
 #include "actors/event_hub.hpp"
 
-#include <caf/all.hpp>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <caf/all.hpp>
 
 #include <mutex>
 

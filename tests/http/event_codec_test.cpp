@@ -47,10 +47,11 @@ TEST(event_codec, subscribe_messages) {
   auto null_id = parse_subscribe_message(R"({"subscribe": {"campaign_id": null}})");
   ASSERT_TRUE(null_id);
   EXPECT_FALSE(null_id->campaign_id);
-  for (const char* bad : {"", "nope", "[]", R"({"subscribe": 5})", R"({"subscribe": {"campaign_id": "5"}})",
-                          R"({"subscribe": {"campaign_id": 0}})", R"({"subscribe": {"campaign_id": -2}})",
-                          R"({"subscribe": {"campaign_id": 1.5}})", R"({"subscribe": {"tenant_id": 2}})",
-                          R"({"subscribe": {}, "extra": 1})", R"({"unsubscribe": {}})"})
+  for (const char* bad :
+       {"", "nope", "[]", R"({"subscribe": 5})", R"({"subscribe": {"campaign_id": "5"}})",
+        R"({"subscribe": {"campaign_id": 0}})", R"({"subscribe": {"campaign_id": -2}})",
+        R"({"subscribe": {"campaign_id": 1.5}})", R"({"subscribe": {"tenant_id": 2}})",
+        R"({"subscribe": {}, "extra": 1})", R"({"unsubscribe": {}})"})
     EXPECT_FALSE(parse_subscribe_message(bad)) << bad;
 }
 
