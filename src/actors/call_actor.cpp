@@ -1,9 +1,11 @@
 #include "actors/call_actor.hpp"
 
 #include "actors/engine_store.hpp"
+#include "actors/event_hub.hpp"
 #include "actors/messages.hpp"
 #include "core/lead_outcome.hpp"
 #include "log/log_event.hpp"
+#include "core/live_event.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -44,6 +46,7 @@ struct call_state {
   bool quit_when_idle = false;
   std::optional<std::int64_t> cost_cents;  ///< the provider's charge, once it says
   counted_line line;  ///< released with the line, or when the actor ends (even by a crash)
+  published_call_events published;  ///< live events already sent for this attempt
 };
 
 using call_actor = caf::stateful_actor<call_state>;
@@ -56,6 +59,15 @@ log::fields call_fields(const call_state& st) {
       .campaign_id(a.campaign_id)
       .attempt_id(a.attempt_id)
       .provider_call_id(st.start.provider_call_id);
+}
+
+/// Publishes one live call event about this attempt at `progress`.
+void publish_call_event(call_actor* self, live_event_type type, const call_progress& progress,
+                        const provider_call& call) {
+  const auto& st = self->state;
+  const auto& a = st.start.attempt;
+  publish_event(*st.ctx, a.tenant_id, a.campaign_id, type,
+                call_event_fields(type, a, st.start.provider_call_id, progress, call));
 }
 
 void quit_if_done(call_actor* self) {
@@ -71,6 +83,14 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   auto& st = self->state;
   if (st.reported) return;
   st.reported = true;
+  if (!st.published.ended) {
+    // Ended without a provider event saying so (refused create, in-doubt attempt).
+    st.published.ended = true;
+    provider_call call;
+    call.disconnection_reason = error;
+    publish_call_event(self, live_event_type::call_ended,
+                       call_progress{final_state, outcome, true, false}, call);
+  }
   self->send(st.ctx->gateway, line_freed_atom::value, st.start.attempt.attempt_id);
   st.line.release();
   const auto& ctx = *st.ctx;
@@ -137,6 +157,8 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   const auto& ctx = *st.ctx;
   st.progress = apply_event(st.progress, ev);
   if (ev.call.cost_cents) st.cost_cents = ev.call.cost_cents;
+  for (auto type : next_call_events(st.published, st.progress, ev))
+    publish_call_event(self, type, st.progress, ev.call);
   auto* db = ctx.store;
   auto a = st.start.attempt;
   auto state = st.progress.state;

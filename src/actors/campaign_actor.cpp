@@ -8,6 +8,7 @@
 
 #include "actors/call_actor.hpp"
 #include "actors/engine_store.hpp"
+#include "actors/event_hub.hpp"
 #include "actors/messages.hpp"
 #include "core/budget_ledger.hpp"
 #include "core/campaign_lifecycle.hpp"
@@ -41,11 +42,15 @@ struct campaign_state {
   std::optional<budget_ledger> budget;
   /// Money held per lead being journalled or in a call.
   std::unordered_map<id_t, budget_hold> holds;
+  bool stats_pending = false;  ///< a campaign.stats snapshot is due shortly
 };
 
 using campaign_actor = caf::stateful_actor<campaign_state>;
 
 void dispatch(campaign_actor* self);
+void publish_campaign_status(campaign_actor* self, campaign_status status);
+void request_campaign_stats(campaign_actor* self);
+void publish_campaign_stats(campaign_actor* self);
 
 void refill(campaign_actor* self) {
   auto& st = self->state;
@@ -129,6 +134,7 @@ void end_by_date(campaign_actor* self) {
   auto tenant = st.tenant_id;
   auto campaign = st.campaign_id;
   spdlog::info("campaign {} reached its end date", campaign);
+  publish_campaign_status(self, campaign_status::completed);
   run_blocking(*c, [c, tenant, campaign, from] {
     c->store->cancel_pending_leads(tenant, campaign, "end_date_reached");
     c->store->transition_campaign(tenant, campaign, from, campaign_status::completed);
@@ -153,9 +159,12 @@ void check_schedule(campaign_actor* self) {
       auto campaign = st.campaign_id;
       run_blocking(*c, [c, me, tenant, campaign] {
         if (c->store->transition_campaign(tenant, campaign, campaign_status::scheduled,
-                                          campaign_status::running))
+                                          campaign_status::running)) {
           caf::anon_send(me, status_atom::value,
                          campaign_update{tenant, campaign, campaign_status::running});
+          publish_event(*c, tenant, campaign, live_event_type::campaign_status,
+                        campaign_status_fields(campaign, campaign_status::running));
+        }
       });
       return;
     }
@@ -311,6 +320,7 @@ void line_freed(campaign_actor* self, id_t attempt_id) {
   st.calls.erase(it);
   --st.slots_used;
   st.ctx->metrics->active_calls_add(-1);
+  request_campaign_stats(self);
   // A freed line may make a retry due soon: look again rather than trust the last refill.
   st.more_due = true;
   if (finished(st.status) && st.slots_used == 0) {
@@ -510,11 +520,13 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
         if (o.open == 0) {
           spdlog::info("campaign {} completed", s.campaign_id);
           s.status = campaign_status::completed;
+          publish_campaign_status(self, campaign_status::completed);
           if (s.slots_used == 0) self->quit();
           return;
         }
         if (s.slots_used == 0 && s.hopper.empty()) sleep_until(self, o.earliest_pending);
       },
+      [=](stats_atom) { publish_campaign_stats(self); },
       [=](wake_atom) {
         self->state.wake_pending = false;
         self->state.more_due = true;
@@ -557,4 +569,52 @@ caf::actor spawn_campaign(caf::event_based_actor* parent, context_ptr ctx, id_t 
   return parent->spawn<caf::linked>(campaign_behavior, std::move(ctx), tenant_id, campaign_id);
 }
 
+}  // namespace dialer::actors
+
+namespace dialer::actors {
+namespace {
+
+// Live events of a campaign (issue 5): its status changes and its stats.
+
+void publish_campaign_status(campaign_actor* self, campaign_status status) {
+  const auto& st = self->state;
+  publish_event(*st.ctx, st.tenant_id, st.campaign_id, live_event_type::campaign_status,
+                campaign_status_fields(st.campaign_id, status));
+  if (finished(status)) publish_campaign_stats(self);  // the final counts, before the actor goes
+}
+
+/// Asks for a stats snapshot a moment from now, so that a burst of freed lines costs one
+/// query; the event hub coalesces further (at most one campaign.stats per second).
+void request_campaign_stats(campaign_actor* self) {
+  auto& st = self->state;
+  if (st.stats_pending || !st.ctx->events) return;  // no hub (actor tests): nobody listens
+  st.stats_pending = true;
+  self->delayed_send(self, std::chrono::seconds(1), stats_atom::value);
+}
+
+/// Reads the campaign's counts on the pool and publishes them as campaign.stats.
+void publish_campaign_stats(campaign_actor* self) {
+  auto& st = self->state;
+  st.stats_pending = false;
+  auto c = st.ctx;
+  auto tenant = st.tenant_id;
+  auto campaign = st.campaign_id;
+  run_blocking(*c, [c, tenant, campaign] {
+    auto stats = c->store->campaign_stats_of(tenant, campaign, c->clock->now_ms());
+    if (!stats) return;
+    event_fields data = {{"campaign_id", campaign},
+                         {"total_leads", stats->total_leads},
+                         {"leads_terminal", stats->leads_terminal},
+                         {"calls_in_progress", stats->calls_in_progress},
+                         {"calls_completed", stats->calls_completed},
+                         {"calls_failed", stats->calls_failed},
+                         {"calls_queued", stats->calls_queued},
+                         {"calls_scheduled", stats->calls_scheduled},
+                         {"spent_cents", stats->spent_cents},
+                         {"dispositions", named_counts(stats->dispositions)}};
+    publish_event(*c, tenant, campaign, live_event_type::campaign_stats, std::move(data));
+  });
+}
+
+}  // namespace
 }  // namespace dialer::actors

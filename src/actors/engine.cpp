@@ -5,6 +5,7 @@
 #include "actors/engine_context.hpp"
 #include "actors/engine_root.hpp"
 #include "actors/engine_store.hpp"
+#include "actors/event_hub.hpp"
 #include "actors/messages.hpp"
 #include "actors/provider_gateway.hpp"
 #include "retell/client.hpp"
@@ -58,6 +59,7 @@ void engine::start() {
   gateway_options gateway_opts;
   gateway_opts.account_concurrency = i.options.account_concurrency;
   i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider, i.clock, gateway_opts, i.metrics);
+  i.ctx->events = spawn_event_hub(*i.system, i.clock);
   i.ctx->root = spawn_engine_root(*i.system, i.ctx);
   for (auto status : {campaign_status::running, campaign_status::scheduled})
     for (const auto& c : storage::campaigns_in_status(i.db, status))
@@ -81,8 +83,10 @@ void engine::stop() {
   if (!i.system) return;
   caf::anon_send_exit(i.ctx->root, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(i.ctx->gateway, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(i.ctx->events, caf::exit_reason::user_shutdown);
   i.ctx->root = nullptr;
   i.ctx->gateway = nullptr;
+  i.ctx->events = nullptr;
   i.system.reset();  // waits for every actor to finish
   i.pool.reset();    // finishes queued jobs
   i.ctx.reset();
@@ -92,6 +96,8 @@ void engine::campaign_status_changed(id_t tenant_id, id_t campaign_id, campaign_
   if (!impl_->ctx) return;
   caf::anon_send(impl_->ctx->root, status_atom::value,
                  campaign_update{tenant_id, campaign_id, status});
+  actors::publish_event(*impl_->ctx, tenant_id, campaign_id, live_event_type::campaign_status,
+                        campaign_status_fields(campaign_id, status));
 }
 
 void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
@@ -99,6 +105,23 @@ void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
   if (!impl_->ctx) return;
   caf::anon_send(impl_->ctx->root, webhook_atom::value,
                  inbound_webhook{inbox_id, tenant_id, attempt_id, ev});
+}
+
+bool engine::subscribe_events(std::shared_ptr<event_sink> sink, subscription_filter filter,
+                              bool acknowledge) {
+  if (!impl_->ctx || !impl_->ctx->events) return false;
+  actors::subscribe_events(impl_->ctx->events, std::move(sink), filter, acknowledge);
+  return true;
+}
+
+void engine::unsubscribe_events(std::shared_ptr<event_sink> sink) {
+  if (!impl_->ctx) return;
+  actors::unsubscribe_events(impl_->ctx->events, std::move(sink));
+}
+
+void engine::publish_event(live_event ev) {
+  if (!impl_->ctx) return;
+  actors::publish_event(*impl_->ctx, std::move(ev));
 }
 
 bool engine::running() const { return impl_->system != nullptr; }

@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/domain.hpp"
+#include "core/live_event.hpp"
 
 namespace dialer {
 class compliance_policy;
@@ -21,6 +22,7 @@ class client;
 namespace dialer::actors {
 
 class engine_metrics;
+class event_sink;
 
 /// Tuning of the actor runtime.
 struct engine_options {
@@ -58,6 +60,16 @@ class engine {
 
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);
+
+  /// Adds a live-event subscriber with `filter` (tenant from its credentials, optionally one
+  /// campaign); false when the engine is not running. Called again for the same sink, it
+  /// replaces the filter and the sink gets a `subscribed` event once the new filter applies.
+  bool subscribe_events(std::shared_ptr<event_sink> sink, subscription_filter filter,
+                        bool acknowledge = false);
+  /// Forgets a live-event subscriber.
+  void unsubscribe_events(std::shared_ptr<event_sink> sink);
+  /// Publishes a live event from outside the actors (see publish_event in event_hub.hpp).
+  void publish_event(live_event ev);
 
   /// True while the actor system runs.
   bool running() const;

@@ -25,6 +25,7 @@ struct engine_context {
   engine_options options;
   caf::actor gateway;
   caf::actor root;
+  caf::actor events;  ///< the event hub (live events); null when none runs (most actor tests)
 };
 
 using context_ptr = std::shared_ptr<engine_context>;

@@ -209,7 +209,17 @@ engine_metrics::engine_metrics(prometheus::Registry& r)
       storage_run_(prometheus::BuildHistogram()
                        .Name("dialer_storage_job_seconds")
                        .Help("time a blocking database job (its commit included) ran, by result")
-                       .Register(r)) {
+                       .Register(r)),
+      websocket_clients_(prometheus::BuildGauge()
+                             .Name("dialer_websocket_clients")
+                             .Help("WebSocket clients connected to the live event stream")
+                             .Register(r)
+                             .Add({})),
+      websocket_dropped_(prometheus::BuildCounter()
+                             .Name("dialer_websocket_dropped_total")
+                             .Help("WebSocket clients disconnected (1013) for not keeping up")
+                             .Register(r)
+                             .Add({})) {
   // Series known in advance start at zero, so that "none yet" reads as 0 rather than absent.
   for (auto kind : {"campaign", "campaign_escalated", "call"}) restarts_.Add({{"kind", kind}});
   for (auto s : {campaign_status::draft, campaign_status::scheduled, campaign_status::running,
@@ -315,5 +325,12 @@ void engine_metrics::storage_job(double queued_s, double run_s, bool ok) {
   storage_queue_.Observe(queued_s);
   storage_run_.Add({{"result", ok ? "ok" : "failed"}}, fast_buckets()).Observe(run_s);
 }
+// Live events over WebSocket (issue 5).
+
+void engine_metrics::websocket_clients_add(double delta) { websocket_clients_.Increment(delta); }
+
+double engine_metrics::websocket_clients() const { return websocket_clients_.Value(); }
+
+void engine_metrics::websocket_dropped() { websocket_dropped_.Increment(); }
 
 }  // namespace dialer::actors

@@ -104,6 +104,14 @@ class engine_metrics {
   /// when it threw.
   void storage_job(double queued_s, double run_s, bool ok);
 
+  // Live events over WebSocket (issue 5).
+  /// A WebSocket client connected (+1) or left (-1).
+  void websocket_clients_add(double delta);
+  /// WebSocket clients connected now.
+  double websocket_clients() const;
+  /// A WebSocket client was dropped (close code 1013) because it could not keep up.
+  void websocket_dropped();
+
  private:
   prometheus::Registry& registry_;
   prometheus::Family<prometheus::Counter>& dials_;
@@ -124,6 +132,8 @@ class engine_metrics {
   prometheus::Counter& storage_retries_;
   prometheus::Histogram& storage_queue_;
   prometheus::Family<prometheus::Histogram>& storage_run_;
+  prometheus::Gauge& websocket_clients_;
+  prometheus::Counter& websocket_dropped_;
 };
 
 }  // namespace dialer::actors

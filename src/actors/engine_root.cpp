@@ -5,6 +5,7 @@
 
 #include "actors/campaign_actor.hpp"
 #include "actors/engine_store.hpp"
+#include "actors/event_hub.hpp"
 #include "actors/messages.hpp"
 #include "core/call_progress.hpp"
 #include "log/log_event.hpp"
@@ -85,8 +86,10 @@ void restart_or_escalate(root_actor* self, id_t tenant_id, id_t campaign_id,
     st.restarts.erase(campaign_id);
     auto c = st.ctx;
     run_blocking(*c, [c, tenant_id, campaign_id] {
-      c->store->transition_campaign(tenant_id, campaign_id, campaign_status::running,
-                                   campaign_status::paused);
+      if (c->store->transition_campaign(tenant_id, campaign_id, campaign_status::running,
+                                        campaign_status::paused))
+        publish_event(*c, tenant_id, campaign_id, live_event_type::campaign_status,
+                      campaign_status_fields(campaign_id, campaign_status::paused));
     });
     return;
   }

@@ -66,6 +66,11 @@ class engine_store {
   /// Closes every pending lead of the campaign as cancelled.
   virtual void cancel_pending_leads(id_t tenant_id, id_t campaign_id,
                                     const std::string& reason) = 0;
+  /// The campaign's counts for campaign.stats live events; nullopt from a store that keeps
+  /// none (then no stats event is published).
+  virtual std::optional<storage::campaign_stats> campaign_stats_of(id_t, id_t, epoch_ms) {
+    return std::nullopt;
+  }
 };
 
 /// The engine_store of production: the repositories of src/storage over PostgreSQL.
@@ -101,6 +106,8 @@ class pg_engine_store final : public engine_store {
   bool transition_campaign(id_t tenant_id, id_t campaign_id, campaign_status from,
                            campaign_status to) override;
   void cancel_pending_leads(id_t tenant_id, id_t campaign_id, const std::string& reason) override;
+  std::optional<storage::campaign_stats> campaign_stats_of(id_t tenant_id, id_t campaign_id,
+                                                           epoch_ms now) override;
 
  private:
   storage::database& db_;

@@ -39,6 +39,7 @@ using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 using follow_atom = caf::atom_constant<caf::atom("follow")>;
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 using synced_atom = caf::atom_constant<caf::atom("synced")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 /// A user's command reached a campaign (its new status is already committed).
 struct campaign_update {

@@ -84,4 +84,10 @@ void pg_engine_store::cancel_pending_leads(id_t tenant_id, id_t campaign_id,
   storage::cancel_pending_leads(db_, tenant_id, campaign_id, reason);
 }
 
+std::optional<storage::campaign_stats> pg_engine_store::campaign_stats_of(id_t tenant_id,
+                                                                          id_t campaign_id,
+                                                                          epoch_ms now) {
+  return storage::stats_of_campaign(db_, tenant_id, campaign_id, now);
+}
+
 }  // namespace dialer::actors

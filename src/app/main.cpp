@@ -93,6 +93,8 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   server_opts.port = cfg.listen_port;
   server_opts.max_body_bytes = static_cast<std::size_t>(cfg.max_body_bytes);
   server_opts.read_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
+  server_opts.websocket_queue_messages = static_cast<std::size_t>(cfg.websocket_queue_events);
+  server_opts.websocket_idle_timeout = std::chrono::seconds(cfg.websocket_ping_s);
   server_opts.on_handler_error = [](const std::string& request_id, const std::string& what) {
     log::log_event(log::level::error, "request failed in its handler",
                    log::fields().request_id(request_id).add("error", what));
@@ -128,7 +130,10 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   });
   signals_io.run();
 
+  // WebSocket clients get their 1001 close frame while the I/O threads still run.
   server.stop();
+  if (!server.wait_closed(std::chrono::seconds(2)))
+    spdlog::warn("some connections did not close in time");
   engine.stop();
   work.reset();
   io.stop();

@@ -154,6 +154,17 @@ const std::vector<key_rule>& rules() {
        [](engine_config& c, const std::string& v) {
          return set_int(c.tenant_request_burst, v, 1, 1'000'000);
        }},
+      {{"http.websocket_queue_events", nullptr,
+        "live events queued per WebSocket client; a client that falls further behind is closed "
+        "with 1013"},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.websocket_queue_events, v, 1, 1'000'000);
+       }},
+      {{"http.websocket_ping_s", nullptr,
+        "WebSocket keep-alive: ping after half this many idle seconds, drop after all of them"},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.websocket_ping_s, v, 2, 3600);
+       }},
   };
   return all;
 }

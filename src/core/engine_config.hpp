@@ -34,6 +34,8 @@ struct engine_config {
   std::int64_t read_timeout_ms = 10'000;
   std::int64_t tenant_requests_per_second = 50;  ///< 0: no per-tenant request rate limit
   std::int64_t tenant_request_burst = 100;
+  std::int64_t websocket_queue_events = 1024;  ///< per WebSocket client; past it: close 1013
+  std::int64_t websocket_ping_s = 30;          ///< WebSocket keep-alive (ping at half, drop at whole)
 };
 
 /// One documented key of the configuration file.

@@ -25,5 +25,7 @@ void add_access_routes(router& r, api_context& api);
 void add_summary_routes(router& r, api_context& api);
 /// /compliance/check, /compliance/rules, /compliance/dnc.
 void add_compliance_routes(router& r, api_context& api);
+/// /ws: live events over WebSocket.
+void add_event_routes(router& r, api_context& api);
 
 }  // namespace dialer::http

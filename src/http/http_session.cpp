@@ -8,6 +8,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/none.hpp>
 #include <cctype>
 
@@ -16,6 +17,7 @@
 #include "http/server.hpp"
 #include "http/server_context.hpp"
 #include "http/target.hpp"
+#include "http/websocket_session.hpp"
 
 namespace dialer::http {
 
@@ -267,6 +269,7 @@ void http_session::dispatch_request() {
   keep_alive_ = message.keep_alive();
   head_ = message.method() == bhttp::verb::head;
   awaiting_response_ = true;
+  if (beast::websocket::is_upgrade(message)) upgrade_request_.emplace(message.base());
 
   request req = to_request(std::move(message), request_id_);
   method_ = req.method;
@@ -301,7 +304,24 @@ responder http_session::make_responder() {
 void http_session::on_response(response res) {
   if (closed_ || !awaiting_response_) return;
   awaiting_response_ = false;
+  if (res.upgrade) {
+    if (upgrade_request_) return start_websocket(std::move(res.upgrade));
+    response refused = error_response(426, "UPGRADE_REQUIRED",
+                                      "This resource is a WebSocket: send an upgrade request",
+                                      request_id_);
+    refused.headers.emplace_back("Upgrade", "websocket");
+    return send(std::move(refused), !keep_alive_, false);
+  }
   send(std::move(res), !keep_alive_, false);
+}
+
+void http_session::start_websocket(websocket_acceptor accept) {
+  // The connection now belongs to the WebSocket session; this session ends without closing it.
+  closed_ = true;
+  auto ws = std::make_shared<websocket_session>(std::move(stream_), context_);
+  if (context_->add(ws)) ws->run(std::move(*upgrade_request_), std::move(accept));
+  upgrade_request_.reset();
+  context_->remove(this);
 }
 
 void http_session::send(response res, bool close_after, bool drain_after) {

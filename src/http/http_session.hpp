@@ -14,15 +14,15 @@
 #include <string>
 
 #include "http/message.hpp"
+#include "http/server_context.hpp"
 
 namespace dialer::http {
-
-class server_context;
 
 /// One HTTP/1.1 connection: reads a request, hands it to the router, writes the answer, and
 /// repeats while the connection is kept alive. Only I/O happens here. Everything runs on the
 /// session's strand; other threads reach it through close() and the responder it hands out.
-class http_session : public std::enable_shared_from_this<http_session> {
+class http_session final : public open_connection,
+                           public std::enable_shared_from_this<http_session> {
  public:
   /// A session over an accepted socket (whose executor is a strand).
   http_session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server_context> context);
@@ -33,7 +33,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   /// Starts reading the first request.
   void run();
   /// Closes the connection soon; callable from any thread.
-  void close();
+  void close() override;
   /// Queues the answer to the current request; callable from any thread.
   void deliver(response res);
 
@@ -56,6 +56,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void dispatch_request();
   responder make_responder();
   void on_response(response res);
+  /// Hands the connection to a websocket_session that accepts the upgrade request.
+  void start_websocket(websocket_acceptor accept);
   void send(response res, bool close_after, bool drain_after);
   /// Tells the server's access log about the answer being sent.
   void log_access(unsigned status, std::int64_t tenant_id);
@@ -72,6 +74,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   std::shared_ptr<beast_response> out_;  ///< the one write in flight, if any
   std::shared_ptr<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
   std::array<char, 8192> drain_buffer_{};
+  /// The header of the current request when it asked for a WebSocket upgrade.
+  std::optional<boost::beast::http::request<boost::beast::http::empty_body>> upgrade_request_;
 
   // The request being answered.
   std::string request_id_;

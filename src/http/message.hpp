@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,12 @@ struct request {
   const std::string* query_param(const std::string& name) const;
 };
 
+class websocket_channel;
+
+/// Takes over a connection upgraded to WebSocket; runs on the connection's strand once the
+/// handshake is done.
+using websocket_acceptor = std::function<void(std::shared_ptr<websocket_channel>)>;
+
 /// An HTTP response built by a handler.
 struct response {
   unsigned status = 200;
@@ -35,6 +42,9 @@ struct response {
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
   std::int64_t tenant_id = 0;  ///< the tenant the request acted for (access log; never sent)
+  /// Set: accept the request's WebSocket upgrade (status, body and headers are not sent) and
+  /// hand the connection here. A request that asked for no upgrade gets 426 instead.
+  websocket_acceptor upgrade;
 };
 
 /// Completes a request. Thread-safe; call exactly once, from any thread.

@@ -715,10 +715,22 @@ const std::vector<route_doc> routes = {
      "DncImportResult",
      {},
      {400, 401, 403, 413, 415}},
+    {"GET",
+     "/ws",
+     "events",
+     "Live events of the caller's tenant over WebSocket (credential in Authorization or ?token=)",
+     route_access::bearer,
+     nullptr,
+     101,
+     nullptr,
+     {"token:string"},
+     {401, 426, 429, 503}},
 };
 
 const char* reason_of(unsigned status) {
   switch (status) {
+    case 101:
+      return "Switching protocols: the live event stream";
     case 200:
       return "OK";
     case 201:
@@ -739,6 +751,8 @@ const char* reason_of(unsigned status) {
       return "PAYLOAD_TOO_LARGE";
     case 415:
       return "UNSUPPORTED_MEDIA_TYPE";
+    case 426:
+      return "UPGRADE_REQUIRED (not a WebSocket upgrade request)";
     case 429:
       return "RATE_LIMIT_EXCEEDED (see Retry-After)";
     case 503:

@@ -13,6 +13,7 @@ void register_routes(router& r, api_context& api) {
   add_webhook_routes(r, api);
   add_summary_routes(r, api);
   add_compliance_routes(r, api);
+  add_event_routes(r, api);
 }
 
 }  // namespace dialer::http

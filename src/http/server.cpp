@@ -4,6 +4,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "http/listener.hpp"
 #include "http/server_context.hpp"
@@ -58,6 +59,15 @@ void server::start() {
 void server::stop() {
   if (impl_->acceptor) impl_->acceptor->stop();
   impl_->context->close_all();
+}
+
+bool server::wait_closed(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (impl_->context->open_sessions() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 std::uint16_t server::port() const {

@@ -36,6 +36,16 @@ struct server_options {
   std::chrono::milliseconds read_timeout{10'000};  ///< whole request (headers + body)
   std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive between requests
   std::chrono::milliseconds write_timeout{10'000};  ///< writing one response
+  /// WebSocket: messages and bytes one client's outgoing queue may hold; past either the
+  /// client is closed with 1013 (try again later).
+  std::size_t websocket_queue_messages = 1024;
+  std::size_t websocket_queue_bytes = 4 << 20;
+  /// WebSocket: a ping goes out after half this long without hearing from the client; the
+  /// connection is dropped after the whole of it.
+  std::chrono::milliseconds websocket_idle_timeout{30'000};
+  /// WebSocket: kernel send buffer of each connection, so that a client that stops reading is
+  /// noticed by its queue rather than hidden in megabytes of socket buffer (0: kernel default).
+  std::size_t websocket_send_buffer_bytes = 64 * 1024;
   /// Told (on an I/O thread) of an exception escaping a handler, which got 500 INTERNAL.
   std::function<void(const std::string& request_id, const std::string& what)> on_handler_error;
   /// Told (on an I/O thread) of every answer about to be written; must not throw.
@@ -54,8 +64,10 @@ class server {
 
   /// Binds and starts accepting; throws std::runtime_error when the address cannot be bound.
   void start();
-  /// Stops accepting and closes open sessions.
+  /// Stops accepting and closes open sessions (WebSocket clients with 1001, going away).
   void stop();
+  /// After stop(): waits up to `timeout` for every session to finish closing; true when all did.
+  bool wait_closed(std::chrono::milliseconds timeout);
   /// The bound port (after start).
   std::uint16_t port() const;
 

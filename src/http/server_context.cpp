@@ -2,23 +2,22 @@
 
 #include <vector>
 
-#include "http/http_session.hpp"
 
 namespace dialer::http {
 
 server_context::server_context(server_options options, const router& routes)
     : options_(std::move(options)), routes_(routes) {}
 
-bool server_context::add(std::shared_ptr<http_session> session) {
+bool server_context::add(std::shared_ptr<open_connection> session) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopping_) return false;
-  const http_session* key = session.get();
+  const open_connection* key = session.get();
   sessions_.emplace(key, std::move(session));
   return true;
 }
 
-void server_context::remove(const http_session* session) {
-  std::shared_ptr<http_session> last;  // released outside the lock
+void server_context::remove(const open_connection* session) {
+  std::shared_ptr<open_connection> last;  // released outside the lock
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = sessions_.find(session);
   if (it == sessions_.end()) return;
@@ -27,7 +26,7 @@ void server_context::remove(const http_session* session) {
 }
 
 void server_context::close_all() {
-  std::vector<std::shared_ptr<http_session>> open;
+  std::vector<std::shared_ptr<open_connection>> open;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -38,7 +37,7 @@ void server_context::close_all() {
 }
 
 void server_context::forget_all() {
-  std::unordered_map<const http_session*, std::shared_ptr<http_session>> dropped;
+  std::unordered_map<const open_connection*, std::shared_ptr<open_connection>> dropped;
   std::lock_guard<std::mutex> lock(mutex_);
   stopping_ = true;
   dropped.swap(sessions_);

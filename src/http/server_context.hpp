@@ -8,8 +8,15 @@
 
 namespace dialer::http {
 
-class http_session;
 class router;
+
+/// What the server may ask of any open connection, HTTP or WebSocket.
+class open_connection {
+ public:
+  virtual ~open_connection() = default;
+  /// Closes the connection soon (a WebSocket with 1001, going away); callable from any thread.
+  virtual void close() = 0;
+};
 
 /// What every session of one server shares: its limits, its router and the open sessions.
 /// The registry holds the sessions' strong references; a session leaves it when it closes.
@@ -24,9 +31,9 @@ class server_context {
   const router& routes() const { return routes_; }
 
   /// Registers an open session; false once the server is stopping (the caller drops it).
-  bool add(std::shared_ptr<http_session> session);
+  bool add(std::shared_ptr<open_connection> session);
   /// Forgets a session that has closed.
-  void remove(const http_session* session);
+  void remove(const open_connection* session);
   /// Marks the server stopping and asks every open session to close (on its own strand).
   void close_all();
   /// Drops every strong reference (after close_all, when the server goes away).
@@ -41,7 +48,7 @@ class server_context {
   const router& routes_;
   mutable std::mutex mutex_;
   bool stopping_ = false;
-  std::unordered_map<const http_session*, std::shared_ptr<http_session>> sessions_;
+  std::unordered_map<const open_connection*, std::shared_ptr<open_connection>> sessions_;
 };
 
 }  // namespace dialer::http
