@@ -43,11 +43,24 @@ struct campaign_state {
   /// Money held per lead being journalled or in a call.
   std::unordered_map<id_t, budget_hold> holds;
   bool stats_pending = false;  ///< a campaign.stats snapshot is due shortly
+  /// What this actor last wrote to the budget and status gauges (taken back when it ends).
+  std::shared_ptr<struct reported_gauges> reported;
+  bool budget_warned = false;     ///< budget.warn published for the current budget
+  bool budget_exhausted = false;  ///< budget.exhausted published for the current budget
+};
+
+/// The budget amounts and the status a campaign actor has added to the engine's gauges.
+struct reported_gauges {
+  double spent = 0;
+  double reserved = 0;
+  std::string status;  ///< empty: none yet
 };
 
 using campaign_actor = caf::stateful_actor<campaign_state>;
 
 void dispatch(campaign_actor* self);
+void set_status(campaign_actor* self, campaign_status to);
+void report_budget(campaign_actor* self);
 void publish_campaign_status(campaign_actor* self, campaign_status status);
 void request_campaign_stats(campaign_actor* self);
 void publish_campaign_stats(campaign_actor* self);
@@ -120,14 +133,13 @@ void start_call(campaign_actor* self, call_start start) {
   // Registered from here, not by the call itself, so that root sees the registration before
   // any webhook this campaign forwards afterwards.
   self->send(st.ctx->root, register_atom::value, attempt_id, call);
-  st.ctx->metrics->active_calls_add(1);
 }
 
 /// The end date passed: no new dial; pending leads close; calls in flight finish.
 void end_by_date(campaign_actor* self) {
   auto& st = self->state;
   auto from = st.status;
-  st.status = campaign_status::completed;
+  set_status(self, campaign_status::completed);
   for (auto& lead : st.hopper) st.held_leads.erase(lead.lead_id);
   st.hopper.clear();
   auto c = st.ctx;
@@ -171,32 +183,54 @@ void check_schedule(campaign_actor* self) {
   }
 }
 
+/// A dial the rate caps hold back: until when, and which cap.
+struct rate_hold {
+  epoch_ms until = 0;
+  rate_limit_kind cap = rate_limit_kind::none;
+};
+
 /// When the rate caps refuse a dial at `now` (counting dials being journalled), the first
 /// instant they may allow one; nullopt when a dial may start.
-std::optional<epoch_ms> rate_wait(const campaign_state& st, epoch_ms now) {
+std::optional<rate_hold> rate_wait(const campaign_state& st, epoch_ms now) {
   if (!st.rate) return std::nullopt;
   auto admission = st.rate->check(now);
-  if (!admission.allowed) return admission.next_at;
+  if (!admission.allowed) return rate_hold{admission.next_at, admission.blocked_by};
   const auto& plan = *st.plan;
   if (plan.max_calls_per_hour &&
       st.rate->calls_last_hour(now) + st.journaling >= *plan.max_calls_per_hour)
-    return now + 1000;
+    return rate_hold{now + 1000, rate_limit_kind::per_hour};
   if (plan.max_calls_per_day &&
       st.rate->calls_today(now) + st.journaling >= *plan.max_calls_per_day)
-    return now + 1000;
+    return rate_hold{now + 1000, rate_limit_kind::per_day};
   return std::nullopt;
 }
 
-/// Logs a budget threshold crossed by a reservation or a settlement.
+/// Logs and publishes (once per budget) a threshold crossed by a reservation or a
+/// settlement, and brings the budget gauges up to date.
 void on_budget_signal(campaign_actor* self, budget_signal signal) {
   auto& st = self->state;
-  if (signal == budget_signal::warning)
+  report_budget(self);
+  bool warn = signal == budget_signal::warning && !st.budget_warned;
+  bool exhausted = signal == budget_signal::exhausted && !st.budget_exhausted;
+  if (!warn && !exhausted) return;
+  const auto& b = *st.budget;
+  if (warn) {
+    st.budget_warned = true;
     spdlog::warn("campaign {} (tenant {}) reached 80% of its budget: {} spent, {} reserved of {}",
-                 st.campaign_id, st.tenant_id, st.budget->spent(), st.budget->reserved(),
-                 st.budget->budget());
-  else if (signal == budget_signal::exhausted)
+                 st.campaign_id, st.tenant_id, b.spent(), b.reserved(), b.budget());
+  } else {
+    st.budget_warned = true;
+    st.budget_exhausted = true;
     spdlog::warn("campaign {} (tenant {}) exhausted its budget of {} cents", st.campaign_id,
-                 st.tenant_id, st.budget->budget());
+                 st.tenant_id, b.budget());
+  }
+  event_fields data = {{"campaign_id", st.campaign_id},
+                       {"budget_cents", b.budget()},
+                       {"spent_cents", b.spent()},
+                       {"reserved_cents", b.reserved()}};
+  publish_event(*st.ctx, st.tenant_id, st.campaign_id,
+                warn ? live_event_type::budget_warn : live_event_type::budget_exhausted,
+                std::move(data));
 }
 
 /// The budget cannot hold another call: no new dial; the campaign pauses (calls in flight
@@ -204,15 +238,18 @@ void on_budget_signal(campaign_actor* self, budget_signal signal) {
 void stop_for_budget(campaign_actor* self) {
   auto& st = self->state;
   if (st.status != campaign_status::running) return;
-  st.status = campaign_status::paused;
+  set_status(self, campaign_status::paused);
+  st.ctx->metrics->dispatch_blocked(st.tenant_id, "budget");
   for (auto& lead : st.hopper) st.held_leads.erase(lead.lead_id);
   st.hopper.clear();
   auto c = st.ctx;
   auto tenant = st.tenant_id;
   auto campaign = st.campaign_id;
   run_blocking(*c, [c, tenant, campaign] {
-    c->store->transition_campaign(tenant, campaign, campaign_status::running,
-                                  campaign_status::paused);
+    if (c->store->transition_campaign(tenant, campaign, campaign_status::running,
+                                      campaign_status::paused))
+      publish_event(*c, tenant, campaign, live_event_type::campaign_status,
+                    campaign_status_fields(campaign, campaign_status::paused));
   });
 }
 
@@ -271,9 +308,14 @@ void dispatch(campaign_actor* self) {
   }
   while (dials(st.status) && st.slots_used < st.plan->max_concurrent_calls && !st.hopper.empty()) {
     auto now = st.ctx->clock->now_ms();
-    if (auto wait_until = rate_wait(st, now)) {
+    if (auto held = rate_wait(st, now)) {
       // Calls being journalled will wake the campaign; otherwise sleep until the cap allows.
-      if (st.journaling == 0) sleep_until(self, *wait_until);
+      if (st.journaling == 0) {
+        if (!st.wake_pending)
+          st.ctx->metrics->dispatch_blocked(
+              st.tenant_id, held->cap == rate_limit_kind::per_day ? "daily_cap" : "hourly_cap");
+        sleep_until(self, held->until);
+      }
       break;
     }
     std::optional<budget_hold> hold;
@@ -310,6 +352,7 @@ void settle_budget(campaign_actor* self, id_t lead_id, std::optional<std::int64_
   auto hold = it->second;
   st.holds.erase(it);
   on_budget_signal(self, st.budget->settle(hold, cost_cents.value_or(hold.amount_cents)));
+  report_budget(self);
 }
 
 void line_freed(campaign_actor* self, id_t attempt_id) {
@@ -319,7 +362,6 @@ void line_freed(campaign_actor* self, id_t attempt_id) {
   st.held_leads.erase(it->second);
   st.calls.erase(it);
   --st.slots_used;
-  st.ctx->metrics->active_calls_add(-1);
   request_campaign_stats(self);
   // A freed line may make a retry due soon: look again rather than trust the last refill.
   st.more_due = true;
@@ -368,7 +410,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
     return;
   }
   st.plan = std::move(p.plan);
-  st.status = st.plan->status;
+  set_status(self, st.plan->status);
   st.rules = std::move(p.rules);
   const auto& plan = *st.plan;
   if (plan.max_calls_per_hour || plan.max_calls_per_day) {
@@ -388,10 +430,13 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
         reserved += plan.est_cost_per_call_cents;
       }
     st.budget.emplace(*plan.budget_cents, plan.spent_cents, reserved);
+    st.budget_warned = st.budget->level() != budget_level::normal;
+    st.budget_exhausted = st.budget->level() == budget_level::exhausted;
   } else {
     st.budget.reset();
     st.holds.clear();
   }
+  report_budget(self);
   for (auto& open : p.open) {
     if (st.calls.count(open.attempt.attempt_id)) continue;
     call_start start;
@@ -423,6 +468,12 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
   st.ctx = std::move(ctx);
   st.tenant_id = tenant_id;
   st.campaign_id = campaign_id;
+  st.reported = std::make_shared<reported_gauges>();
+  self->attach_functor([c = st.ctx, tenant_id, reported = st.reported] {
+    // The actor ended: its budget and its status leave the gauges.
+    c->metrics->budget_change(tenant_id, -reported->spent, -reported->reserved);
+    if (!reported->status.empty()) c->metrics->campaign_status_change(reported->status, "");
+  });
   self->set_exit_handler([=](caf::exit_msg& dm) {
     // An exit from anyone but a call (the parent shutting down) ends this campaign too, and
     // the links pass it on to the calls.
@@ -471,12 +522,15 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
         if (!r.attempt) {
           // Blocked by compliance (the lead now waits for its next allowed time or is
           // closed), no longer pending, or the journal was unreachable: free the slot.
-          if (!r.blocked_check.empty())
+          if (!r.blocked_check.empty()) {
             spdlog::debug("campaign {}: lead {} blocked ({})", s.campaign_id, r.lead_id,
                           r.block_reason);
+            s.ctx->metrics->dispatch_blocked(s.tenant_id, r.blocked_check);
+          }
           if (auto h = s.holds.find(r.lead_id); h != s.holds.end()) {
             if (s.budget) s.budget->release(h->second);
             s.holds.erase(h);
+            report_budget(self);
           }
           s.held_leads.erase(r.lead_id);
           --s.slots_used;
@@ -519,7 +573,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
         s.checking = false;
         if (o.open == 0) {
           spdlog::info("campaign {} completed", s.campaign_id);
-          s.status = campaign_status::completed;
+          set_status(self, campaign_status::completed);
           publish_campaign_status(self, campaign_status::completed);
           if (s.slots_used == 0) self->quit();
           return;
@@ -539,7 +593,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
         auto& s = self->state;
         if (u.status == s.status) return;
         auto was = s.status;
-        s.status = u.status;
+        set_status(self, u.status);
         if (was == campaign_status::paused && u.status == campaign_status::running) {
           // Resumed: the plan may have been edited while paused (a raised budget, new caps).
           load_plan(self);
@@ -573,6 +627,28 @@ caf::actor spawn_campaign(caf::event_based_actor* parent, context_ptr ctx, id_t 
 
 namespace dialer::actors {
 namespace {
+
+/// Moves the actor to status `to` and the campaigns-by-status gauge with it.
+void set_status(campaign_actor* self, campaign_status to) {
+  auto& st = self->state;
+  st.status = to;
+  auto name = std::string(to_string(to));
+  if (name == st.reported->status) return;
+  st.ctx->metrics->campaign_status_change(st.reported->status, name);
+  st.reported->status = std::move(name);
+}
+
+/// Brings the tenant's budget gauges up to date with this campaign's ledger.
+void report_budget(campaign_actor* self) {
+  auto& st = self->state;
+  double spent = st.budget ? static_cast<double>(st.budget->spent()) : 0;
+  double reserved = st.budget ? static_cast<double>(st.budget->reserved()) : 0;
+  auto& r = *st.reported;
+  if (spent == r.spent && reserved == r.reserved) return;
+  st.ctx->metrics->budget_change(st.tenant_id, spent - r.spent, reserved - r.reserved);
+  r.spent = spent;
+  r.reserved = reserved;
+}
 
 // Live events of a campaign (issue 5): its status changes and its stats.
 

@@ -276,8 +276,6 @@ double engine_metrics::active_calls() const {
   return total;
 }
 
-void engine_metrics::active_calls_add(double) {}
-
 void engine_metrics::dispatch_blocked(std::int64_t tenant_id, std::string_view reason) {
   blocked_.Add({{"tenant", tenant_label(tenant_id)}, {"reason", std::string(reason)}}).Increment();
 }
@@ -286,9 +284,10 @@ void engine_metrics::dispatch_latency_seconds(double s) {
   dispatch_latency_.Observe(s);
 }
 
-void engine_metrics::budget_cents(std::int64_t tenant_id, double spent, double reserved) {
-  budget_spent_.Add({{"tenant", tenant_label(tenant_id)}}).Set(spent);
-  budget_reserved_.Add({{"tenant", tenant_label(tenant_id)}}).Set(reserved);
+void engine_metrics::budget_change(std::int64_t tenant_id, double spent_delta,
+                                   double reserved_delta) {
+  budget_spent_.Add({{"tenant", tenant_label(tenant_id)}}).Increment(spent_delta);
+  budget_reserved_.Add({{"tenant", tenant_label(tenant_id)}}).Increment(reserved_delta);
 }
 
 void engine_metrics::campaign_status_change(std::string_view from, std::string_view to) {

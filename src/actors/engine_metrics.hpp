@@ -61,9 +61,6 @@ class engine_metrics {
   void active_calls_add(std::int64_t tenant_id, double delta);
   /// Lines in use now, all tenants together.
   double active_calls() const;
-  /// Kept for campaign_actor.cpp until its rewrite: lines are counted per tenant by the call
-  /// actors now, so this does nothing.
-  void active_calls_add(double delta);
 
   // Campaign dispatch (called by the campaign actor).
 
@@ -72,8 +69,9 @@ class engine_metrics {
   void dispatch_blocked(std::int64_t tenant_id, std::string_view reason);
   /// Seconds from the decision to dial a lead to its create-phone-call request being sent.
   void dispatch_latency_seconds(double s);
-  /// The budget of `tenant_id` now: cents spent and cents reserved by calls in flight.
-  void budget_cents(std::int64_t tenant_id, double spent, double reserved);
+  /// The budgets of `tenant_id`'s running campaigns changed by these cents spent and reserved
+  /// (a campaign adds its ledger when it starts and takes it back when its actor ends).
+  void budget_change(std::int64_t tenant_id, double spent_delta, double reserved_delta);
   /// A campaign actor's status moved from `from` to `to` (campaign_status names); `from` is
   /// empty for a new actor, `to` empty for an actor that stopped.
   void campaign_status_change(std::string_view from, std::string_view to);

@@ -1,5 +1,6 @@
 #include "actors/provider_gateway.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <unordered_set>
 
@@ -55,6 +56,9 @@ void send_create(gateway_actor* self, const dial_attempt& a, caf::actor reply_to
   auto& st = self->state;
   st.lines.insert(a.attempt_id);
   report_lines(self);
+  if (a.decided_at > 0 && st.metrics)
+    st.metrics->dispatch_latency_seconds(
+        static_cast<double>(std::max<epoch_ms>(st.clock->now_ms() - a.decided_at, 0)) / 1000.0);
   auto me = caf::actor_cast<caf::actor>(self);
   auto attempt_id = a.attempt_id;
   st.provider->create_phone_call(

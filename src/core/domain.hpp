@@ -120,6 +120,7 @@ struct dial_attempt {
   std::string from_number;
   std::string to_number;
   std::string provider_agent_id;
+  epoch_ms decided_at = 0;  ///< when compliance allowed this dial (0: not known here)
 };
 
 /// The provider's view of a call, decoded from a webhook or a get-call answer.

@@ -210,6 +210,10 @@ response stats(api_context& api, const request& req, const principal& who) {
     w.StartObject();
     for (const auto& [k, v] : s.blocked) put_int(w, k.c_str(), v);
     w.EndObject();
+    w.Key("block_reasons");
+    w.StartObject();
+    for (const auto& [k, v] : s.block_reasons) put_int(w, k.c_str(), v);
+    w.EndObject();
     w.EndObject();
   });
 }

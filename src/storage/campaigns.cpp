@@ -112,9 +112,19 @@ const statement dispositions_sql{
     " WHERE tenant_id = $1 AND campaign_id = $2 AND disposition <> 'none'"
     " GROUP BY disposition ORDER BY disposition"};
 
+// Leads blocked at least once, by the check that blocked them (a lead waiting for its window
+// is decided again when it opens: counted once).
 const statement blocked_sql{
     "campaigns.stats_blocked",
-    "SELECT COALESCE(NULLIF(block_reason, ''), 'unknown') AS name, count(*) AS n"
+    "SELECT COALESCE(NULLIF(blocked_check, ''), 'unknown') AS name,"
+    " count(DISTINCT lead_id) AS n"
+    " FROM compliance_checks WHERE tenant_id = $1 AND campaign_id = $2 AND NOT allowed"
+    " GROUP BY 1 ORDER BY 1"};
+
+const statement block_reasons_sql{
+    "campaigns.stats_block_reasons",
+    "SELECT COALESCE(NULLIF(block_reason, ''), 'unknown') AS name,"
+    " count(DISTINCT lead_id) AS n"
     " FROM compliance_checks WHERE tenant_id = $1 AND campaign_id = $2 AND NOT allowed"
     " GROUP BY 1 ORDER BY 1"};
 
@@ -285,6 +295,7 @@ campaign_stats stats_of_campaign(database& db, id_t tenant_id, id_t campaign_id,
 
     stats.dispositions = counts_of(run(tx, dispositions_sql, tenant_id, campaign_id));
     stats.blocked = counts_of(run(tx, blocked_sql, tenant_id, campaign_id));
+    stats.block_reasons = counts_of(run(tx, block_reasons_sql, tenant_id, campaign_id));
   });
   return stats;
 }

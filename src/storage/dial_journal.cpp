@@ -379,6 +379,7 @@ gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_c
     a.from_number = plan.from_number;
     a.to_number = facts->subject.phone;
     a.provider_agent_id = plan.provider_agent_id;
+    a.decided_at = now;
     a.attempt_id = run(tx, insert_attempt_sql, a.tenant_id, a.campaign_id, a.lead_id, a.attempt_no,
                        a.provider_agent_id, a.from_number, a.to_number)[0][0]
                        .as<id_t>();

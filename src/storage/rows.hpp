@@ -149,7 +149,8 @@ struct campaign_stats {
   std::int64_t spent_cents = 0;
   std::int64_t reserved_cents = 0;
   std::vector<std::pair<std::string, std::int64_t>> dispositions;  ///< by disposition name
-  std::vector<std::pair<std::string, std::int64_t>> blocked;       ///< by block reason
+  std::vector<std::pair<std::string, std::int64_t>> blocked;  ///< leads by blocking check
+  std::vector<std::pair<std::string, std::int64_t>> block_reasons;  ///< leads by finer reason
 };
 
 /// One transcript turn of a call.

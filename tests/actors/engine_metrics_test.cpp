@@ -38,8 +38,6 @@ TEST_F(engine_metrics_test, dials_outcomes_and_lines_are_counted_per_tenant) {
   EXPECT_EQ(value("dialer_call_outcomes_total", {{"tenant", "7"}, {"disposition", "answered"}}), 1);
   EXPECT_EQ(value("dialer_active_calls", {{"tenant", "8"}}), 1);
   EXPECT_EQ(metrics_.active_calls(), 2);
-  metrics_.active_calls_add(5.0);  // the old campaign call site: counted by call actors now
-  EXPECT_EQ(metrics_.active_calls(), 2);
 }
 
 TEST_F(engine_metrics_test, campaign_dispatch_metrics_have_the_agreed_shape) {
@@ -47,13 +45,17 @@ TEST_F(engine_metrics_test, campaign_dispatch_metrics_have_the_agreed_shape) {
   metrics_.dispatch_blocked(3, "dnc");
   metrics_.dispatch_blocked(3, "hourly_cap");
   metrics_.dispatch_latency_seconds(0.002);
-  metrics_.budget_cents(3, 1200, 300);
-  metrics_.budget_cents(3, 1500, 0);
+  metrics_.budget_change(3, 1200, 300);   // one campaign reserves and spends
+  metrics_.budget_change(3, 300, -300);   // it settles its hold
+  metrics_.budget_change(4, 50, 0);       // another tenant's campaign
+  metrics_.budget_change(3, 500, 100);    // a second campaign of the same tenant
+  metrics_.budget_change(3, -500, -100);  // ... ends and takes its share back
   EXPECT_EQ(value("dialer_dispatch_blocked_total", {{"tenant", "3"}, {"reason", "dnc"}}), 2);
   EXPECT_EQ(value("dialer_dispatch_blocked_total", {{"tenant", "3"}, {"reason", "hourly_cap"}}), 1);
   EXPECT_EQ(value("dialer_dispatch_latency_seconds"), 1) << "one observation";
   EXPECT_EQ(value("dialer_budget_spent_cents", {{"tenant", "3"}}), 1500);
   EXPECT_EQ(value("dialer_budget_reserved_cents", {{"tenant", "3"}}), 0);
+  EXPECT_EQ(value("dialer_budget_spent_cents", {{"tenant", "4"}}), 50);
 }
 
 TEST_F(engine_metrics_test, campaigns_by_status_start_at_zero_and_follow_each_change) {

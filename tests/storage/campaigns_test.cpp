@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <gtest/gtest.h>
+
+#include <tuple>
 #include <pqxx/pqxx>
 
 #include "storage/catalog.hpp"
@@ -262,11 +264,17 @@ TEST(campaigns, stats_count_leads_attempts_calls_dispositions_and_blocks) {
   dial(leads[5]);
 
   db().transact([&](pqxx::dbtransaction& tx) {
-    for (const char* reason : {"dnc", "dnc", "quiet_hours"})
+    // Lead 3 waited for its window twice: one lead blocked by quiet hours, counted once.
+    const std::vector<std::tuple<int, const char*, const char*>> blocks{
+        {0, "dnc", "dnc"},
+        {2, "dnc", "dnc"},
+        {3, "quiet_hours", "outside_calling_hours"},
+        {3, "quiet_hours", "outside_calling_hours"}};
+    for (const auto& [lead, check, reason] : blocks)
       tx.exec_params0(
-          "INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, allowed, block_reason)"
-          " VALUES ($1, $2, $3, false, $4)",
-          tenant, cid, leads[0].id, std::string(reason));
+          "INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, allowed,"
+          " blocked_check, block_reason) VALUES ($1, $2, $3, false, $4, $5)",
+          tenant, cid, leads[lead].id, std::string(check), std::string(reason));
     tx.exec_params0(
         "INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, allowed)"
         " VALUES ($1, $2, $3, true)",
@@ -290,6 +298,7 @@ TEST(campaigns, stats_count_leads_attempts_calls_dispositions_and_blocks) {
   EXPECT_EQ(s.blocked.size(), 2u);
   EXPECT_EQ(count_named(s.blocked, "dnc"), 2);
   EXPECT_EQ(count_named(s.blocked, "quiet_hours"), 1);
+  EXPECT_EQ(count_named(s.block_reasons, "outside_calling_hours"), 1);
 
   // Later, lead 2 and the retry of lead 4 are due as well.
   auto later = stats_of_campaign(db(), tenant, cid, now + 2 * 86400000LL);
