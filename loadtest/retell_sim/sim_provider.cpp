@@ -46,7 +46,8 @@ void write_optional(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_v
     w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-void write_create(rapidjson::Writer<rapidjson::StringBuffer>& w, const create_record& c) {
+void write_create(rapidjson::Writer<rapidjson::StringBuffer>& w, const create_record& c,
+                  std::optional<std::int64_t> ended_at_ms) {
   w.StartObject();
   w.Key("call_id");
   write_optional(w, c.call_id);
@@ -64,6 +65,11 @@ void write_create(rapidjson::Writer<rapidjson::StringBuffer>& w, const create_re
   w.RawValue(c.metadata_json.c_str(), c.metadata_json.size(), rapidjson::kObjectType);
   w.Key("received_at_ms");
   w.Int64(c.received_at_ms);
+  w.Key("ended_at_ms");
+  if (ended_at_ms)
+    w.Int64(*ended_at_ms);
+  else
+    w.Null();
   w.Key("accepted");
   w.Bool(c.accepted);
   w.Key("status");
@@ -373,7 +379,11 @@ api_reply sim_provider::record(bool with_creates) const {
   if (with_creates) {
     w.Key("creates");
     w.StartArray();
-    for (const auto& c : creates_) write_create(w, c);
+    for (const auto& c : creates_) {
+      auto call = index_.find(c.call_id);
+      write_create(w, c,
+                   call == index_.end() ? std::nullopt : calls_[call->second].end_timestamp);
+    }
     w.EndArray();
   }
   const auto& hooks = webhooks_.counters();

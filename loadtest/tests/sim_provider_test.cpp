@@ -238,6 +238,8 @@ TEST(sim_provider, answered_call_plays_its_whole_lifecycle) {
   fixture f(s, true);
   auto created = parse(f.call("POST", "/v2/create-phone-call", create_body("5")).body);
   std::string id = created["call_id"].GetString();
+  EXPECT_TRUE(parse(f.call("GET", "/sim/record").body)["creates"][0]["ended_at_ms"].IsNull())
+      << "a call that lasts has no end yet";
   ASSERT_TRUE(f.run_until([&] { return f.events_for(id).size() == 4; }));
   EXPECT_EQ(f.events_for(id), (std::vector<std::string>{"call_started", "transcript_updated",
                                                         "call_ended", "call_analyzed"}));
@@ -257,6 +259,7 @@ TEST(sim_provider, answered_call_plays_its_whole_lifecycle) {
   EXPECT_TRUE(analyzed["call"]["call_analysis"].IsObject());
   EXPECT_EQ(f.provider->current_concurrency(), 0);
   auto record = parse(f.call("GET", "/sim/record").body);
+  EXPECT_EQ(record["creates"][0]["ended_at_ms"].GetInt64(), call["end_timestamp"].GetInt64());
   EXPECT_EQ(record["calls_ended"].GetInt(), 1);
   EXPECT_EQ(record["calls_analyzed"].GetInt(), 1);
   EXPECT_EQ(record["webhook_backlog"].GetInt(), 0);

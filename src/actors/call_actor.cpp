@@ -249,8 +249,10 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
         quit_if_done(self);
       },
       [=](webhook_atom, inbound_webhook& w) {
+        // Answered, so that root learns when a webhook reached an actor that had already ended.
         on_event(self, w.event, w.inbox_id);
         quit_if_done(self);
+        return true;
       },
       [=](synced_atom, sync_result& r) {
         on_synced(self, r);

@@ -65,6 +65,23 @@ void apply_without_actor(root_actor* self, orphan_lookup o) {
   }, again);
 }
 
+/// Hands a stored webhook to the call actor following its attempt. A call actor may have
+/// ended after root last heard from it (its unregistration still on the way): the request then
+/// fails, the stale registration goes, and the webhook is routed again, so an acknowledged
+/// webhook is always applied.
+void deliver_to_call(root_actor* self, const caf::actor& call, inbound_webhook w) {
+  auto attempt_id = w.attempt_id;
+  auto addr = call.address();
+  self->request(call, caf::infinite, webhook_atom::value, w)
+      .then([](bool) {},
+            [self, attempt_id, addr, w](caf::error&) mutable {
+              auto& calls = self->state.calls;
+              if (auto it = calls.find(attempt_id); it != calls.end() && it->second.address() == addr)
+                calls.erase(it);
+              self->send(self, webhook_atom::value, std::move(w));
+            });
+}
+
 /// Restarts a failed campaign actor after a backoff, unless it failed too often lately: then
 /// the campaign is paused (it needs a person) instead of looping through restarts.
 void restart_or_escalate(root_actor* self, id_t tenant_id, id_t campaign_id,
@@ -150,7 +167,7 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
         auto& st = self->state;
         auto it = st.calls.find(w.attempt_id);
         if (it != st.calls.end()) {
-          self->send(it->second, webhook_atom::value, std::move(w));
+          deliver_to_call(self, it->second, std::move(w));
           return;
         }
         auto c = st.ctx;
@@ -172,7 +189,7 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
         if (o.attempt) {
           auto live = st.calls.find(o.attempt->attempt.attempt_id);
           if (live != st.calls.end()) {
-            self->send(live->second, webhook_atom::value, std::move(o.webhook));
+            deliver_to_call(self, live->second, std::move(o.webhook));
             return;
           }
           auto camp = st.campaigns.find(o.attempt->attempt.campaign_id);

@@ -313,6 +313,23 @@ TEST_F(campaign_runtime, duplicate_and_reordered_webhooks_close_an_attempt_once)
   EXPECT_EQ(store_.applied_webhooks.size(), 4u) << "every delivered webhook is marked applied";
 }
 
+TEST_F(campaign_runtime, a_webhook_for_a_call_actor_that_just_ended_is_still_applied) {
+  store_.add_leads(1);
+  send_status(campaign_status::running);
+  end_call(1, "agent_hangup");
+  ASSERT_EQ(store_.applied_webhooks.size(), 2u);
+  // Root still routes attempt 1 to an actor that has ended (its unregistration not yet seen).
+  auto gone = system_->spawn([] { return caf::behavior{[](int) {}}; });
+  caf::anon_send_exit(gone, caf::exit_reason::kill);
+  run();
+  caf::anon_send(ctx_->root, register_atom::value, id_t{1}, gone);
+  run();
+  webhook(1, webhook_kind::call_started, "ongoing", "");  // a late, reordered webhook
+  EXPECT_EQ(store_.applied_webhooks.size(), 3u) << "acknowledged, so it must be applied";
+  EXPECT_EQ(store_.attempts[1].row.state, attempt_state::analyzed) << "state never moves back";
+  EXPECT_EQ(store_.attempts[1].close_calls, 1);
+}
+
 TEST_F(campaign_runtime, a_failed_campaign_actor_restarts_and_follows_its_calls_without_redialling) {
   store_.add_leads(5);
   send_status(campaign_status::running);

@@ -1,0 +1,245 @@
+// Benchmark (not a test): how many simulated calls one dialerd holds at once, what each costs
+// in memory, and how fast a freed line is dialled again, with the engine's promises checked
+// from the simulator's record and the database. Run after scripts/build.sh, with PG* variables
+// pointing at a PostgreSQL (pg_virtualenv, or a cluster of your own):
+//   node loadtest/bench_concurrency.mjs [--calls 5000] [--campaigns 50] [--refill-campaigns 20]
+//                                       [--refill-leads 60] [--refill-cap 10]
+// Phase 1 (hold): tenant A starts --campaigns campaigns whose caps add up to --calls; every
+// call connects and lasts an hour, so the engine holds --calls calls in flight. Each campaign
+// also has a DNC lead, a lead without consent and a lead at 03:00 local time, never to be dialled.
+// Phase 2 (refill, while phase 1's calls are held): tenant B runs --refill-campaigns campaigns
+// of short calls; each create after a campaign's first `cap` is a refill, timed from the end of
+// the call whose line it took (simulator clock) to the simulator receiving the create. One more
+// campaign of B has a budget that holds 20 calls.
+// Prints one JSON report with the machine, the figures and every promise check (all must be 0).
+
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import {
+  callableNow, createDatabase, registerTenant, sql, startDialerd, startSim, waitFor, zoneAtLocalHour,
+} from './driver/harness.mjs';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const holdCalls = arg('calls', 5000);
+const holdCampaigns = arg('campaigns', 50);
+const refillCampaigns = arg('refill-campaigns', 20);
+const refillLeads = arg('refill-leads', 60);
+const refillCap = arg('refill-cap', 10);
+const budgetCalls = 20;
+const estCost = 100;
+const apiKey = `key_conc_${randomBytes(6).toString('hex')}`;
+const fromNumber = '+14155550100';
+
+/** Resident memory of a process in bytes (VmRSS). */
+function rssBytes(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** CPU seconds (user + system) a process has used. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Sum of a metric's series in /metrics text. */
+function metricSum(text, name) {
+  let sum = 0;
+  const re = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm');
+  for (const m of text.matchAll(re)) sum += Number(m[1]);
+  return sum;
+}
+
+function quantile(sorted, q) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Largest number of a campaign's calls open at once, from the simulator's create record. */
+function peakOverlap(creates) {
+  const points = [];
+  for (const c of creates) {
+    points.push([c.received_at_ms, 1]);
+    points.push([c.ended_at_ms ?? Infinity, -1]);
+  }
+  points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let open = 0;
+  let peak = 0;
+  for (const [, d] of points) {
+    open += d;
+    peak = Math.max(peak, open);
+  }
+  return peak;
+}
+
+async function makeCampaigns(api, count, cap, prefix, extra = {}) {
+  const agent = await api.must(201, 'POST', '/api/v1/agents', { name: `${prefix} agent`, retell_agent_id: `agent_${prefix}` });
+  await api.must(201, 'POST', '/api/v1/numbers', { e164: fromNumber, provider: 'retell', country: 'US' });
+  const ids = [];
+  for (let c = 0; c < count; c++) {
+    const created = await api.must(201, 'POST', '/api/v1/campaigns',
+      { name: `${prefix} ${c}`, agent_id: agent.id, from_number: fromNumber, max_concurrent_calls: cap, ...extra });
+    ids.push(created.id);
+  }
+  return ids;
+}
+
+async function postLeads(api, leads) {
+  for (let i = 0; i < leads.length; i += 10000) await api.must(201, 'POST', '/api/v1/leads', leads.slice(i, i + 10000));
+}
+
+async function main() {
+  const database = createDatabase('dialer_conc');
+  const sim = await startSim({ apiKey, timeScale: 1, concurrencyLimit: holdCalls * 2 + 1000, mix: 'answered=100',
+    extra: ['--mean-call-seconds', '3600', '--ring-seconds', '2', '--analysis-seconds', '1'] });
+  const dialerd = await startDialerd({ database, retellBaseUrl: sim.url, apiKey,
+    jwtSecret: randomBytes(24).toString('hex') });
+  const pid = dialerd.proc.pid;
+  await sim.configure({ webhook_url: `${dialerd.url}/api/v1/webhooks/retell` });
+  const now = new Date();
+  const callable = callableNow(now);
+
+  // Phase 1: tenant A holds `holdCalls` calls; each campaign also has three leads it must not dial.
+  const a = await registerTenant(dialerd.url, 'Hold Co');
+  const cap = Math.ceil(holdCalls / holdCampaigns);
+  const holdIds = await makeCampaigns(a, holdCampaigns, cap, 'hold');
+  const forbidden = new Set();
+  const leads = [];
+  const dnc = [];
+  holdIds.forEach((id, c) => {
+    for (let i = 0; i < cap && c * cap + i < holdCalls; i++)
+      leads.push({ phone: `+1212${String(2000000 + c * cap + i)}`, campaign_id: id, ...callable });
+    const base = 3000000 + c * 3;
+    const [dncPhone, deniedPhone, nightPhone] = [0, 1, 2].map((k) => `+1312${String(base + k)}`);
+    dnc.push(dncPhone);
+    leads.push({ phone: dncPhone, campaign_id: id, ...callable });
+    leads.push({ phone: deniedPhone, campaign_id: id, ...callable, consent_status: 'denied' });
+    leads.push({ phone: nightPhone, campaign_id: id, ...callable, timezone: zoneAtLocalHour(3, now) });
+    for (const p of [dncPhone, deniedPhone, nightPhone]) forbidden.add(p);
+  });
+  for (const phone of dnc) await a.must(201, 'POST', '/api/v1/compliance/dnc', { phone });
+  await postLeads(a, leads);
+  const rssBefore = rssBytes(pid);
+  const cpuBefore = cpuSeconds(pid);
+
+  const rampStart = Date.now();
+  for (const id of holdIds) await a.must(200, 'POST', `/api/v1/campaigns/${id}/start`);
+  await waitFor(async () => {
+    const text = await (await fetch(`${dialerd.url}/metrics`)).text();
+    return metricSum(text, 'dialer_active_calls') >= holdCalls;
+  }, 900000, `${holdCalls} calls in flight`, 250);
+  const rampSeconds = (Date.now() - rampStart) / 1000;
+  await new Promise((r) => setTimeout(r, 3000));  // let the call_started webhooks settle
+  const rssHeld = rssBytes(pid);
+  const heldSummary = await (await fetch(`${sim.url}/sim/record?summary=1`)).json();
+
+  // Phase 2: tenant B's short calls refill lines while A's calls are held.
+  await sim.configure({ mean_call_seconds: 1, ring_seconds: 1 });
+  const b = await registerTenant(dialerd.url, 'Refill Co');
+  const refillIds = await makeCampaigns(b, refillCampaigns, refillCap, 'refill');
+  const [budgetId] = await makeCampaigns(b, 1, 5, 'budget',
+    { budget_cents: budgetCalls * estCost, est_cost_per_call_cents: estCost });
+  const bLeads = [];
+  refillIds.forEach((id, c) => {
+    for (let i = 0; i < refillLeads; i++)
+      bLeads.push({ phone: `+1415${String(4000000 + c * refillLeads + i)}`, campaign_id: id, ...callable });
+  });
+  for (let i = 0; i < budgetCalls * 3; i++)
+    bLeads.push({ phone: `+1415${String(6000000 + i)}`, campaign_id: budgetId, ...callable });
+  await postLeads(b, bLeads);
+  const refillStart = Date.now();
+  for (const id of [...refillIds, budgetId]) await b.must(200, 'POST', `/api/v1/campaigns/${id}/start`);
+  await waitFor(async () => {
+    for (const id of refillIds) {
+      const c = await b.must(200, 'GET', `/api/v1/campaigns/${id}`);
+      if (c.status !== 'completed') return false;
+    }
+    const budget = await b.must(200, 'GET', `/api/v1/campaigns/${budgetId}`);
+    return budget.status === 'paused';
+  }, 900000, 'the refill campaigns to complete and the budget campaign to pause', 500);
+  const refillSeconds = (Date.now() - refillStart) / 1000;
+  await new Promise((r) => setTimeout(r, 2000));  // the budget campaign's last calls settle
+  const cpuAfter = cpuSeconds(pid);
+  const metrics = await (await fetch(`${dialerd.url}/metrics`)).text();
+
+  // Promise checks.
+  const record = await sim.record();
+  const accepted = record.creates.filter((c) => c.accepted);
+  const attemptIds = new Set(accepted.map((c) => c.metadata.attempt_id));
+  const byCampaign = new Map();
+  for (const c of accepted) {
+    const id = Number(c.metadata.campaign_id);
+    if (!byCampaign.has(id)) byCampaign.set(id, []);
+    byCampaign.get(id).push(c);
+  }
+  let capViolations = 0;
+  for (const id of holdIds) if (peakOverlap(byCampaign.get(id) ?? []) > cap) capViolations++;
+  for (const id of refillIds) if (peakOverlap(byCampaign.get(id) ?? []) > refillCap) capViolations++;
+  const refills = [];
+  for (const id of refillIds) {
+    const creates = (byCampaign.get(id) ?? []).slice().sort((x, y) => x.received_at_ms - y.received_at_ms);
+    const ends = creates.map((c) => c.ended_at_ms).filter((t) => t != null).sort((x, y) => x - y);
+    for (let k = refillCap; k < creates.length; k++) refills.push(creates[k].received_at_ms - ends[k - refillCap]);
+  }
+  refills.sort((x, y) => x - y);
+  const [[duplicateAttempts]] = sql(database,
+    'select count(*) from (select lead_id, attempt_no from call_attempts group by 1, 2 having count(*) > 1) d');
+  const refillLeadIds = refillIds.join(',');
+  const [[openRefillLeads]] = sql(database,
+    `select count(*) from leads where campaign_id in (${refillLeadIds}) and status not in ('completed', 'failed', 'cancelled', 'dnc')`);
+  const budgetStats = await b.must(200, 'GET', `/api/v1/campaigns/${budgetId}/stats`);
+  const budgetDials = (byCampaign.get(budgetId) ?? []).length;
+  const bCalls = await b.must(200, 'GET', '/api/v1/calls?limit=1000');
+  const holdSet = new Set(holdIds);
+  const crossTenant = bCalls.items.filter((c) => holdSet.has(c.campaign_id)).length;
+  const bSeesA = (await b.call('GET', `/api/v1/campaigns/${holdIds[0]}`)).status === 404 ? 0 : 1;
+  const aSeesB = (await a.call('GET', `/api/v1/campaigns/${refillIds[0]}/stats`)).status === 404 ? 0 : 1;
+
+  const cpus = os.cpus();
+  const report = {
+    machine: { cpus: cpus.length, model: cpus[0].model, memory_gib: Math.round(os.totalmem() / 2 ** 30),
+      load_average_1m: os.loadavg()[0] },
+    hold: {
+      campaigns: holdCampaigns, cap_per_campaign: cap, calls_in_flight: holdCalls,
+      simulator_concurrency: heldSummary.current_concurrency,
+      ramp_seconds: rampSeconds, dials_per_second: Math.round(holdCalls / rampSeconds),
+      rss_before_mib: +(rssBefore / 2 ** 20).toFixed(1), rss_held_mib: +(rssHeld / 2 ** 20).toFixed(1),
+      memory_per_call_bytes: Math.round((rssHeld - rssBefore) / holdCalls),
+    },
+    refill: {
+      campaigns: refillCampaigns, cap: refillCap, leads_per_campaign: refillLeads, seconds: refillSeconds,
+      refills_timed: refills.length,
+      refill_ms: { p50: quantile(refills, 0.5), p90: quantile(refills, 0.9), p99: quantile(refills, 0.99),
+        max: refills[refills.length - 1] },
+    },
+    engine_cpu_seconds: +(cpuAfter - cpuBefore).toFixed(1),
+    dispatch_latency_observations: metricSum(metrics, 'dialer_dispatch_latency_seconds_count'),
+    promises: {
+      duplicate_dials: accepted.length - attemptIds.size,
+      duplicate_attempts_in_journal: Number(duplicateAttempts),
+      campaigns_over_their_cap: capViolations,
+      forbidden_numbers_dialled: record.creates.filter((c) => forbidden.has(c.to_number)).length,
+      budget_overrun_cents: Math.max(0, budgetStats.spent_cents - budgetCalls * estCost),
+      budget_dials_over_limit: Math.max(0, budgetDials - budgetCalls),
+      refill_leads_not_terminal: Number(openRefillLeads),
+      other_tenant_rows_visible: crossTenant + bSeesA + aSeesB,
+    },
+  };
+  console.log(JSON.stringify(report, null, 2));
+  await dialerd.stop();
+  await sim.stop();
+  const failed = Object.entries(report.promises).filter(([, v]) => v !== 0);
+  if (failed.length) {
+    console.error(`promise checks failed: ${failed.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  console.error(e.stack || String(e));
+  process.exit(1);
+});
