@@ -321,11 +321,15 @@ void dispatch(campaign_actor* self) {
     std::optional<budget_hold> hold;
     if (st.budget) {
       auto reservation = st.budget->reserve(st.plan->est_cost_per_call_cents);
-      on_budget_signal(self, reservation.signal);
       if (!reservation.hold) {
+        // Calls in flight may give money back when they settle: wait for them. With none, the
+        // budget cannot hold another call.
+        if (!st.holds.empty()) break;
+        on_budget_signal(self, budget_signal::exhausted);
         stop_for_budget(self);
         return;
       }
+      on_budget_signal(self, reservation.signal);
       hold = reservation.hold;
     }
     auto lead = st.hopper.front();

@@ -158,6 +158,7 @@ class campaign_runtime : public ::testing::Test {
     w.event.call.call_status = std::move(status);
     w.event.call.disconnection_reason = std::move(reason);
     w.event.call.attempt_id = attempt;
+    if (kind != webhook_kind::call_started) w.event.call.cost_cents = call_cost_cents_;
     caf::anon_send(ctx_->root, webhook_atom::value, w);
     run();
   }
@@ -187,6 +188,8 @@ class campaign_runtime : public ::testing::Test {
     return found;
   }
 
+  /// What the provider says each call cost (nullopt: it does not say).
+  std::optional<std::int64_t> call_cost_cents_;
   caf::actor_system_config config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::scheduler::test_coordinator* sched_ = nullptr;
@@ -460,6 +463,22 @@ TEST_F(campaign_runtime, the_budget_stops_dialling_before_it_can_be_exceeded) {
   store_.status = campaign_status::running;
   send_status(campaign_status::running);
   EXPECT_EQ(script_.dials.size(), 5u) << "resuming reloads the plan: 450 + 2 x 100 <= 700";
+}
+
+TEST_F(campaign_runtime, a_budget_tighter_than_the_cap_waits_for_settlements_instead_of_pausing) {
+  store_.plan.max_concurrent_calls = 5;
+  store_.plan.budget_cents = 250;
+  store_.plan.est_cost_per_call_cents = 100;
+  store_.add_leads(4);
+  call_cost_cents_ = 10;
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 2u) << "two holds of 100 fit in 250, a third does not";
+  EXPECT_EQ(store_.status, campaign_status::running) << "money is only held, not spent";
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 4u) << "each settlement at 10 gives 90 back for the next call";
+  end_all_live();
+  EXPECT_EQ(store_.count(lead_status::pending), 0);
+  EXPECT_EQ(store_.status, campaign_status::completed);
 }
 
 TEST_F(campaign_runtime, hourly_and_daily_caps_hold_dials_until_the_window_rolls) {
