@@ -154,7 +154,14 @@ async function main() {
     return metricSum(text, 'dialer_active_calls') >= holdCalls;
   }, 900000, `${holdCalls} calls in flight`, 250);
   const rampSeconds = (Date.now() - rampStart) / 1000;
-  await new Promise((r) => setTimeout(r, 3000));  // let the call_started webhooks settle
+  // Every call_started delivered and applied, so that phase 2 measures refills, not a backlog.
+  await waitFor(async () => {
+    const s = await (await fetch(`${sim.url}/sim/record?summary=1`)).json();
+    if (s.webhook_backlog !== 0 || s.webhooks_sent < holdCalls) return false;
+    const [[unapplied]] = sql(database, 'select count(*) from webhook_events where applied_at is null');
+    return unapplied === '0';
+  }, 900000, 'the call_started webhooks to be applied', 250);
+  const settledSeconds = (Date.now() - rampStart) / 1000;
   const rssHeld = rssBytes(pid);
   progress(`${holdCalls} calls in flight after ${rampSeconds} s; refill phase`);
   const heldSummary = await (await fetch(`${sim.url}/sim/record?summary=1`)).json();
@@ -228,6 +235,7 @@ async function main() {
       campaigns: holdCampaigns, cap_per_campaign: cap, calls_in_flight: holdCalls,
       simulator_concurrency: heldSummary.current_concurrency,
       ramp_seconds: rampSeconds, dials_per_second: Math.round(holdCalls / rampSeconds),
+      start_to_every_call_started_applied_seconds: settledSeconds,
       rss_before_mib: +(rssBefore / 2 ** 20).toFixed(1), rss_held_mib: +(rssHeld / 2 ** 20).toFixed(1),
       memory_per_call_bytes: Math.round((rssHeld - rssBefore) / holdCalls),
     },

@@ -52,15 +52,16 @@ void apply_without_actor(root_actor* self, orphan_lookup o) {
       p.state = o.attempt->state;
       p = apply_event(p, w.event);
       ctx->store->record_call_progress(o.attempt->attempt.tenant_id,
-                                    o.attempt->attempt.attempt_id, p.state, p.outcome, w.event.call);
-    } else {
-      log::log_event(log::level::warn, "stored webhook names an unknown attempt",
-                     log::fields()
-                         .tenant_id(w.tenant_id)
-                         .attempt_id(w.attempt_id)
-                         .provider_call_id(w.event.call.call_id)
-                         .add("inbox_id", w.inbox_id));
+                                       o.attempt->attempt.attempt_id, p.state, p.outcome,
+                                       w.event.call, w.inbox_id);
+      return;
     }
+    log::log_event(log::level::warn, "stored webhook names an unknown attempt",
+                   log::fields()
+                       .tenant_id(w.tenant_id)
+                       .attempt_id(w.attempt_id)
+                       .provider_call_id(w.event.call.call_id)
+                       .add("inbox_id", w.inbox_id));
     ctx->store->mark_webhook_applied(w.inbox_id);
   }, again);
 }

@@ -46,9 +46,11 @@ class engine_store {
   /// Stores the provider call id of an attempt.
   virtual void journal_registered(id_t tenant_id, id_t attempt_id,
                                   const std::string& provider_call_id) = 0;
-  /// Moves an attempt forward and stores what the provider said about its call.
+  /// Moves an attempt forward and stores what the provider said about its call; marks the
+  /// webhook `applied_inbox_id` (0: none) applied in the same transaction.
   virtual void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
-                                    disposition outcome, const provider_call& call) = 0;
+                                    disposition outcome, const provider_call& call,
+                                    id_t applied_inbox_id) = 0;
   /// Replaces the transcript turns of an attempt's call.
   virtual void store_segments(id_t tenant_id, id_t attempt_id,
                               const std::vector<storage::segment_row>& segments) = 0;
@@ -95,7 +97,8 @@ class pg_engine_store final : public engine_store {
   void journal_registered(id_t tenant_id, id_t attempt_id,
                           const std::string& provider_call_id) override;
   void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
-                            disposition outcome, const provider_call& call) override;
+                            disposition outcome, const provider_call& call,
+                            id_t applied_inbox_id) override;
   void store_segments(id_t tenant_id, id_t attempt_id,
                       const std::vector<storage::segment_row>& segments) override;
   void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,

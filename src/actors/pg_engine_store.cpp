@@ -51,8 +51,10 @@ void pg_engine_store::journal_registered(id_t tenant_id, id_t attempt_id,
 }
 
 void pg_engine_store::record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
-                                           disposition outcome, const provider_call& call) {
-  storage::record_call_progress(db_, tenant_id, attempt_id, state, outcome, call);
+                                           disposition outcome, const provider_call& call,
+                                           id_t applied_inbox_id) {
+  storage::record_call_progress(db_, tenant_id, attempt_id, state, outcome, call,
+                                applied_inbox_id);
 }
 
 void pg_engine_store::store_segments(id_t tenant_id, id_t attempt_id,

@@ -22,6 +22,7 @@
 #include "log/log_event.hpp"
 #include "retell/client.hpp"
 #include "storage/database.hpp"
+#include "storage/inbox_writer.hpp"
 
 namespace {
 
@@ -73,10 +74,14 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   engine_opts.account_concurrency = cfg.retell_concurrency_limit;
   actors::engine engine(db, provider, clock, metrics, *policy, engine_opts);
 
+  // Webhooks are committed in groups; declared before the handler pool that feeds it, so the
+  // pool stops first and the writer then stores what is still queued.
+  storage::inbox_writer inbox(db);
   actors::blocking_pool http_pool(static_cast<std::size_t>(cfg.http_workers));
   http::api_context api{db, engine, http_pool, clock, metrics, registry,
                         cfg.jwt_secret, cfg.token_ttl_s, cfg.retell_api_key, nullptr};
   api.policy = policy.get();
+  api.inbox = &inbox;
   if (cfg.tenant_requests_per_second > 0)
     api.request_limits = std::make_shared<http::tenant_rate_limiter>(
         static_cast<double>(cfg.tenant_requests_per_second),

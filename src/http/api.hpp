@@ -16,6 +16,7 @@ class compliance_policy;
 
 namespace dialer::storage {
 class database;
+class inbox_writer;
 }
 namespace dialer::actors {
 class engine;
@@ -41,6 +42,8 @@ struct api_context {
   std::string retell_api_key;  ///< the platform account's key: checks webhook signatures
   std::shared_ptr<tenant_rate_limiter> request_limits;  ///< per-tenant rate; null: unlimited
   const compliance_policy* policy = nullptr;  ///< country rules and phone zones (required)
+  /// Group commit of incoming webhooks; null: each is committed on its own.
+  storage::inbox_writer* inbox = nullptr;
 };
 
 /// Registers every route of the API (API.md) on `routes`.

@@ -21,18 +21,6 @@ std::optional<std::int64_t> to_int(const std::string& s) {
   return v;
 }
 
-/// Runs `body` and maps failures to the API's error shape.
-response run_guarded(const request& req, const std::function<response()>& body) {
-  try {
-    return body();
-  } catch (const storage::conflict_error& e) {
-    return error_response(409, "CONFLICT", "The resource already exists", req.request_id);
-  } catch (const storage::storage_error& e) {
-    spdlog::error("request {} {}: storage failure: {}", req.request_id, req.path, e.what());
-    return error_response(503, "UNAVAILABLE", "The database is unavailable; retry later",
-                          req.request_id);
-  }
-}
 
 response unauthenticated_response(const request& req) {
   return error_response(401, "UNAUTHENTICATED", "A valid bearer token or API key is required",
@@ -119,6 +107,19 @@ handler guarded_handler(api_context& api, tenant_work work, bool admin_required)
 }
 
 }  // namespace
+
+/// Runs `body` and maps failures to the API's error shape.
+response run_guarded(const request& req, const std::function<response()>& body) {
+  try {
+    return body();
+  } catch (const storage::conflict_error& e) {
+    return error_response(409, "CONFLICT", "The resource already exists", req.request_id);
+  } catch (const storage::storage_error& e) {
+    spdlog::error("request {} {}: storage failure: {}", req.request_id, req.path, e.what());
+    return error_response(503, "UNAVAILABLE", "The database is unavailable; retry later",
+                          req.request_id);
+  }
+}
 
 std::string_view to_string(user_role r) {
   switch (r) {

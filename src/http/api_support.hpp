@@ -45,6 +45,9 @@ handler admin_only(api_context& api, tenant_work work);
 /// Runs `work` on the pool with the same error mapping, without authentication.
 handler unauthenticated(api_context& api, open_work work);
 
+/// Runs `body` and maps storage failures to the API's error shape (409 CONFLICT, 503).
+response run_guarded(const request& req, const std::function<response()>& body);
+
 /// A JSON response with `status` and the body written by `fill`.
 response json_response(unsigned status, const std::function<void(json_writer&)>& fill);
 /// 400 MALFORMED_JSON.

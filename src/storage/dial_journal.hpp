@@ -53,9 +53,11 @@ void journal_registered(database& db, id_t tenant_id, id_t attempt_id,
                         const std::string& provider_call_id);
 
 /// Moves an attempt forward to `state` (never backwards) and stores what the provider said
-/// about the call (upserts the calls columns: status, reason, times, cost, summary...).
+/// about the call (upserts the calls columns: status, reason, times, cost, summary...). With
+/// `applied_inbox_id`, the webhook that said it is marked applied in the same transaction.
 void record_call_progress(database& db, id_t tenant_id, id_t attempt_id, attempt_state state,
-                          disposition outcome, const provider_call& call);
+                          disposition outcome, const provider_call& call,
+                          id_t applied_inbox_id = 0);
 
 /// Replaces the transcript turns of the attempt's call.
 void store_segments(database& db, id_t tenant_id, id_t attempt_id,

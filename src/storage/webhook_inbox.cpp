@@ -1,5 +1,7 @@
 #include "storage/webhook_inbox.hpp"
 
+#include <map>
+
 #include "storage/statement.hpp"
 
 namespace dialer::storage {
@@ -10,6 +12,14 @@ const statement store_sql{
     "INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event, body)"
     " VALUES ($1, NULLIF($2::bigint, 0), $3, $4, $5)"
     " ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id"};
+
+const statement store_group_sql{
+    "inbox.store_group",
+    "INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event, body)"
+    " SELECT t, NULLIF(a, 0), c, e, b"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])"
+    " WITH ORDINALITY AS g (t, a, c, e, b, n) ORDER BY n"
+    " ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id, provider_call_id, event"};
 
 const statement existing_sql{"inbox.existing",
                              "SELECT id FROM webhook_events"
@@ -56,6 +66,44 @@ std::pair<id_t, bool> store_webhook(database& db, id_t tenant_id, id_t attempt_i
     // waited for it). Another tenant's row with the same key is never revealed: id 0.
     auto existing = run(tx, existing_sql, tenant_id, provider_call_id, event);
     stored = {existing.empty() ? id_t{0} : existing[0][0].as<id_t>(), false};
+  });
+  return stored;
+}
+
+std::vector<std::pair<id_t, bool>> store_webhooks(database& db,
+                                                  const std::vector<inbox_entry>& entries) {
+  std::vector<std::pair<id_t, bool>> stored;
+  if (entries.empty()) return stored;
+  std::vector<id_t> tenants;
+  std::vector<id_t> attempts;
+  std::vector<std::string> calls;
+  std::vector<std::string> events;
+  std::vector<std::string> bodies;
+  for (const auto& e : entries) {
+    tenants.push_back(e.tenant_id);
+    attempts.push_back(e.attempt_id);
+    calls.push_back(e.provider_call_id);
+    events.push_back(e.event);
+    bodies.push_back(e.body);
+  }
+  db.transact([&](pqxx::dbtransaction& tx) {
+    stored.assign(entries.size(), {0, false});
+    // Inserted rows by key; the first entry of the group with that key is the one that stored it.
+    std::map<std::pair<std::string, std::string>, id_t> inserted;
+    for (const auto& r : run(tx, store_group_sql, id_array(tenants), id_array(attempts),
+                             text_array(calls), text_array(events), text_array(bodies)))
+      inserted[{text_of(r["provider_call_id"]), text_of(r["event"])}] = r["id"].as<id_t>();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const auto& e = entries[i];
+      auto it = inserted.find({e.provider_call_id, e.event});
+      if (it != inserted.end()) {
+        stored[i] = {it->second, true};
+        inserted.erase(it);
+        continue;
+      }
+      auto existing = run(tx, existing_sql, e.tenant_id, e.provider_call_id, e.event);
+      stored[i] = {existing.empty() ? id_t{0} : existing[0][0].as<id_t>(), false};
+    }
   });
   return stored;
 }

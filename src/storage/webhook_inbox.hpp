@@ -11,6 +11,21 @@ std::pair<id_t, bool> store_webhook(database& db, id_t tenant_id, id_t attempt_i
                                     const std::string& provider_call_id, const std::string& event,
                                     const std::string& raw_body);
 
+/// One verified webhook to store.
+struct inbox_entry {
+  id_t tenant_id = 0;
+  id_t attempt_id = 0;
+  std::string provider_call_id;
+  std::string event;
+  std::string body;
+};
+
+/// Stores many webhooks in one transaction (one commit). Returns, in order, each one's inbox id
+/// and whether it was stored now (false: a duplicate, also of an earlier entry of the group;
+/// the id is 0 when the stored row belongs to another tenant).
+std::vector<std::pair<id_t, bool>> store_webhooks(database& db,
+                                                  const std::vector<inbox_entry>& entries);
+
 /// Marks an inbox row as applied.
 void mark_webhook_applied(database& db, id_t inbox_id);
 

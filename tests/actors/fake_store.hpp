@@ -159,7 +159,8 @@ class fake_store final : public engine_store {
   }
 
   void record_call_progress(id_t, id_t attempt_id, attempt_state state, disposition,
-                            const provider_call&) override {
+                            const provider_call&, id_t applied_inbox_id) override {
+    if (applied_inbox_id) applied_webhooks.insert(applied_inbox_id);
     auto& a = attempts.at(attempt_id);
     if (progress_rank(state) > progress_rank(a.row.state)) a.row.state = state;
   }

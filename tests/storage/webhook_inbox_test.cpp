@@ -1,5 +1,8 @@
 #include "storage/webhook_inbox.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -7,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/dial_journal.hpp"
+#include "storage/inbox_writer.hpp"
 #include "storage/leads.hpp"
 #include "test_database.hpp"
 
@@ -137,6 +141,98 @@ TEST(webhook_inbox, concurrent_deliveries_of_one_event_store_it_once) {
   EXPECT_EQ(stored.load(), 1);
   EXPECT_EQ(webhook_count(db(), call_id), 1);
   for (id_t id : ids) EXPECT_EQ(id, ids[0]);
+}
+
+TEST(webhook_inbox, recording_progress_marks_its_webhook_applied_in_the_same_commit) {
+  auto a = an_attempt();
+  const auto call_id = test::unique("call_");
+  auto started = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_started", "{}").first;
+  auto stray = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_ended", "{}").first;
+  provider_call call;
+  call.call_id = call_id;
+  call.call_status = "ongoing";
+  record_call_progress(db(), a.tenant_id, a.attempt_id, attempt_state::ongoing, disposition::none,
+                       call, started);
+  // An attempt this tenant does not have records nothing, yet its webhook is not left pending.
+  record_call_progress(db(), test::new_tenant(), a.attempt_id, attempt_state::ended,
+                       disposition::answered, call, stray);
+  auto rows = unapplied_webhooks(db());
+  EXPECT_EQ(find_in(rows, started), nullptr);
+  EXPECT_EQ(find_in(rows, stray), nullptr);
+  auto attempt = find_attempt(db(), a.attempt_id);
+  ASSERT_TRUE(attempt);
+  EXPECT_EQ(attempt->state, attempt_state::ongoing) << "the other tenant's write changed nothing";
+}
+
+TEST(webhook_inbox, a_group_stores_each_event_once_and_names_the_duplicates) {
+  auto a = an_attempt();
+  const auto call_id = test::unique("call_");
+  auto earlier = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_started", "{}");
+  auto entry = [&](id_t tenant, const std::string& event, const std::string& body) {
+    return inbox_entry{tenant, tenant == a.tenant_id ? a.attempt_id : 0, call_id, event, body};
+  };
+  auto stored = store_webhooks(db(), {entry(a.tenant_id, "call_ended", "{\"n\":1}"),
+                                      entry(a.tenant_id, "call_started", "{}"),
+                                      entry(a.tenant_id, "call_ended", "{\"n\":2}"),
+                                      entry(test::new_tenant(), "call_analyzed", "{}"),
+                                      entry(a.tenant_id, "call_analyzed", "{}")});
+  ASSERT_EQ(stored.size(), 5u);
+  EXPECT_TRUE(stored[0].second) << "first call_ended of the group";
+  EXPECT_EQ(stored[1], std::make_pair(earlier.first, false)) << "stored before the group";
+  EXPECT_EQ(stored[2], std::make_pair(stored[0].first, false)) << "duplicate inside the group";
+  EXPECT_TRUE(stored[3].second) << "another tenant's row with its own key is stored";
+  EXPECT_FALSE(stored[4].second);
+  EXPECT_EQ(stored[4].first, 0) << "the row of another tenant is never revealed";
+  EXPECT_EQ(webhook_count(db(), call_id), 3);
+  auto rows = unapplied_webhooks(db());
+  const auto* first = find_in(rows, stored[0].first);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->body, "{\"n\":1}") << "the body of the entry that stored it";
+}
+
+TEST(webhook_inbox, the_writer_answers_every_caller_after_the_commit_and_isolates_a_bad_entry) {
+  auto a = an_attempt();
+  const auto prefix = test::unique("call_");
+  const id_t intruder = test::new_tenant();
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<std::optional<std::pair<id_t, bool>>> answers(201);
+  std::vector<int> calls(201, 0);
+  int answered = 0;
+  {
+    inbox_writer writer(db(), 16);
+    std::vector<std::thread> senders;
+    for (int t = 0; t < 4; ++t)
+      senders.emplace_back([&, t] {
+        for (int i = t; i < 201; i += 4) {
+          // Every call has two deliveries of call_started; entry 200 names an attempt of
+          // another tenant, which the foreign key refuses.
+          bool bad = i == 200;
+          inbox_entry e{bad ? intruder : a.tenant_id, a.attempt_id,
+                        prefix + std::to_string(i / 2), "call_started", "{}"};
+          writer.submit(std::move(e), [&, i](std::optional<std::pair<id_t, bool>> r) {
+            std::lock_guard<std::mutex> lock(m);
+            answers[i] = r;
+            ++calls[i];
+            ++answered;
+            cv.notify_one();
+          });
+        }
+      });
+    for (auto& s : senders) s.join();
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [&] { return answered == 201; });
+  }
+  for (int i = 0; i < 201; ++i) EXPECT_EQ(calls[i], 1) << i;
+  EXPECT_FALSE(answers[200].has_value()) << "the bad entry alone is answered unavailable";
+  for (int c = 0; c < 100; ++c) {
+    const auto& x = answers[2 * c];
+    const auto& y = answers[2 * c + 1];
+    ASSERT_TRUE(x && y) << c;
+    EXPECT_EQ(x->first, y->first) << "both deliveries name the one row";
+    EXPECT_NE(x->second, y->second) << "exactly one of them stored it";
+    EXPECT_EQ(webhook_count(db(), prefix + std::to_string(c)), 1);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,227 @@
+// Benchmark (not a test): durable webhook ingest. Signed Retell webhooks (call_started,
+// call_ended with a transcript, call_analyzed) for journalled attempts are posted to dialerd
+// over keep-alive connections; each is answered 204 only after its inbox row is committed. The
+// same generator then drives the Python peer (loadtest/peer/webhook_peer.py, FastAPI + uvicorn
+// + psycopg2, one commit per event) against the same PostgreSQL. Durability needs fsync: the
+// benchmark refuses a server with fsync off (pg_virtualenv turns it off) unless --allow-fsync-off.
+// Run after scripts/build.sh, with PG* variables pointing at a PostgreSQL cluster of your own:
+//   node loadtest/bench_webhooks.mjs [--calls 15000] [--connections 64] [--clients 1]
+//                                    [--peer-calls 1500] [--peer-workers 2] [--no-peer]
+// Prints one JSON report: events/s, latency quantiles, inbox drain, and the ratio to the peer.
+
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import {
+  createDatabase, registerTenant, repoRoot, sql, startDialerd, startSim, waitFor,
+} from './driver/harness.mjs';
+
+/** `x-retell-signature` for `body`: HMAC-SHA256 over the body followed by the ms timestamp. */
+function signature(body, key, now = Date.now()) {
+  const digest = createHmac('sha256', key).update(body).update(String(now)).digest('hex');
+  return `v=${now},d=${digest}`;
+}
+
+/** The body of event `kind` for one attempt, shaped like Retell's (RETELL.md). */
+function eventBody(kind, call, tenantId) {
+  const started = Date.now() - 60000;
+  const c = {
+    call_id: call.callId, call_type: 'phone_call', agent_id: 'agent_bench', direction: 'outbound',
+    from_number: '+14155550100', to_number: call.phone,
+    metadata: { attempt_id: String(call.attemptId), tenant_id: String(tenantId) },
+    call_status: kind === 'call_started' ? 'ongoing' : 'ended', start_timestamp: started,
+  };
+  if (kind !== 'call_started') {
+    Object.assign(c, {
+      end_timestamp: started + 42000, duration_ms: 42000, disconnection_reason: 'user_hangup',
+      transcript: 'Agent: Hello, this is the clinic calling about your appointment.\nUser: Yes, speaking.\n' +
+        'Agent: You are due for a check-up. Would you like to book?\nUser: Sure, next Tuesday works.\n' +
+        'Agent: Booked for Tuesday at nine. Goodbye!\n',
+      call_cost: { combined_cost: 11, total_duration_seconds: 42, product_costs: [
+        { product: 'retell_platform', unit_price: 0.1167, cost: 4.9 },
+        { product: 'retell_twilio', unit_price: 0.025, cost: 1.05 }] },
+      recording_url: `https://example.invalid/recordings/${call.callId}.wav`,
+    });
+  }
+  if (kind === 'call_analyzed') {
+    c.call_analysis = { call_summary: 'The user booked a check-up for Tuesday at nine.',
+      user_sentiment: 'Positive', call_successful: true, in_voicemail: false };
+  }
+  return JSON.stringify({ event: kind, call: c });
+}
+
+/** Posts events [from, to) of the plan with `connections` concurrent keep-alive requests;
+ *  resolves to the latencies (ms) and the statuses seen. */
+async function drive({ url, key, calls, tenantId, from, to, connections }) {
+  const kinds = ['call_started', 'call_ended', 'call_analyzed'];
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies = new Float64Array(to - from);
+  const statuses = {};
+  let next = from;
+  const one = (i) => new Promise((resolve, reject) => {
+    // All call_started first, then all call_ended, then all call_analyzed: the provider's order.
+    const kind = kinds[Math.floor(i / calls.length)];
+    const body = eventBody(kind, calls[i % calls.length], tenantId);
+    const begin = performance.now();
+    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body),
+        'x-retell-signature': signature(body, key) } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        latencies[i - from] = performance.now() - begin;
+        statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
+        resolve();
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const lanes = [];
+  for (let l = 0; l < connections; l++) {
+    lanes.push((async () => {
+      while (next < to) await one(next++);
+    })());
+  }
+  await Promise.all(lanes);
+  agent.destroy();
+  return { latencies, statuses };
+}
+
+if (!isMainThread) {
+  drive(workerData).then((r) => parentPort.postMessage(r));
+}
+
+/** Runs the generator in `clients` worker threads over all 3 x calls events. */
+async function load({ url, key, calls, tenantId, connections, clients }) {
+  const total = calls.length * 3;
+  const share = Math.ceil(total / clients);
+  const begin = performance.now();
+  const parts = await Promise.all(Array.from({ length: clients }, (_, c) => new Promise((resolve, reject) => {
+    const w = new Worker(fileURLToPath(import.meta.url), { workerData: {
+      url, key, calls, tenantId, from: c * share, to: Math.min(total, (c + 1) * share),
+      connections: Math.max(1, Math.floor(connections / clients)) } });
+    w.once('message', resolve);
+    w.once('error', reject);
+  })));
+  const seconds = (performance.now() - begin) / 1000;
+  const all = [];
+  const statuses = {};
+  for (const p of parts) {
+    for (const v of p.latencies) all.push(v);
+    for (const [s, n] of Object.entries(p.statuses)) statuses[s] = (statuses[s] || 0) + n;
+  }
+  all.sort((x, y) => x - y);
+  const q = (f) => +all[Math.min(all.length - 1, Math.floor(f * all.length))].toFixed(2);
+  return { events: total, seconds: +seconds.toFixed(2), events_per_second: Math.round(total / seconds),
+    latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) }, statuses };
+}
+
+/** Journals `count` registered attempts (one lead each) straight into the database. */
+function journalAttempts(database, tenantId, campaignId, count, prefix) {
+  sql(database, `insert into leads (tenant_id, campaign_id, phone, status)
+    select ${tenantId}, ${campaignId}, '+1646' || lpad(g::text, 7, '0'), 'in_progress' from generate_series(1, ${count}) g`);
+  sql(database, `insert into call_attempts (tenant_id, campaign_id, lead_id, attempt_no, state, provider_call_id,
+      to_number, dialing_at, registered_at)
+    select tenant_id, campaign_id, id, 1, 'registered', '${prefix}' || id, phone, now(), now()
+    from leads where campaign_id = ${campaignId}`);
+  return sql(database, `select id, provider_call_id, to_number from call_attempts where campaign_id = ${campaignId}`)
+    .map(([id, callId, phone]) => ({ attemptId: Number(id), callId, phone }));
+}
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const flag = (name) => process.argv.includes(`--${name}`);
+
+async function main() {
+  const running = [];
+  try {
+    const [[fsync]] = sql('postgres', 'show fsync');
+    const [[syncCommit]] = sql('postgres', 'show synchronous_commit');
+    if (fsync !== 'on' && !flag('allow-fsync-off')) {
+      console.error('fsync is off on this PostgreSQL: these would not be durability figures (--allow-fsync-off to run anyway)');
+      process.exit(2);
+    }
+    const connections = arg('connections', 64);
+    const clients = arg('clients', 1);
+    const apiKey = `key_hooks_${randomBytes(6).toString('hex')}`;
+    const database = createDatabase('dialer_hooks');
+    const sim = await startSim({ apiKey });
+    running.push(sim);
+    const dialerd = await startDialerd({ database, retellBaseUrl: sim.url, apiKey,
+      jwtSecret: randomBytes(24).toString('hex'), env: { DIALER_LOG_LEVEL: 'warn' } });
+    running.push(dialerd);
+    const api = await registerTenant(dialerd.url, 'Hooks Co');
+    const agent = await api.must(201, 'POST', '/api/v1/agents', { name: 'a', retell_agent_id: 'agent_bench' });
+    await api.must(201, 'POST', '/api/v1/numbers', { e164: '+14155550100', provider: 'retell', country: 'US' });
+    const campaign = await api.must(201, 'POST', '/api/v1/campaigns', { name: 'hooks', agent_id: agent.id,
+      from_number: '+14155550100', max_concurrent_calls: 1 });
+    const calls = journalAttempts(database, api.tenantId, campaign.id, arg('calls', 15000), 'call_bench_');
+
+    const engine = await load({ url: `${dialerd.url}/api/v1/webhooks/retell`, key: apiKey, calls,
+      tenantId: api.tenantId, connections, clients });
+    const [[stored]] = sql(database, 'select count(*) from webhook_events');
+    const drainStart = Date.now();
+    await waitFor(() => sql(database, 'select count(*) from webhook_events where applied_at is null')[0][0] === '0',
+      600000, 'every stored webhook to be applied', 200);
+    engine.stored = Number(stored);
+    engine.applied_after_last_answer_seconds = (Date.now() - drainStart) / 1000;
+    await dialerd.stop();
+    await sim.stop();
+    running.length = 0;
+
+    let peer = null;
+    if (!flag('no-peer')) {
+      const peerDb = createDatabase('peer_hooks');
+      const workers = arg('peer-workers', 2);
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      // Its own process group, so that uvicorn's workers stop with it.
+      const peerProc = spawn('/usr/bin/python3', ['-m', 'uvicorn', 'webhook_peer:app',
+        '--app-dir', path.join(repoRoot, 'loadtest', 'peer'), '--host', '127.0.0.1', '--port', String(port),
+        '--workers', String(workers), '--log-level', 'warning', '--no-access-log'],
+      { env: { ...process.env, RETELL_API_KEY: apiKey, PEER_DSN: `dbname=${peerDb}` }, stdio: 'inherit', detached: true });
+      running.push({ stop: async () => { try { process.kill(-peerProc.pid, 'SIGTERM'); } catch { /* gone */ } } });
+      const peerUrl = `http://127.0.0.1:${port}/webhooks/retell`;
+      await waitFor(async () => (await fetch(peerUrl, { method: 'POST', body: '{}' })).status === 401, 30000, 'the peer to listen', 200);
+      const peerCalls = calls.slice(0, arg('peer-calls', 1500));
+      peer = await load({ url: peerUrl, key: apiKey, calls: peerCalls, tenantId: api.tenantId, connections, clients });
+      const [[peerStored]] = sql(peerDb, 'select count(*) from peer_webhook_events');
+      peer.stored = Number(peerStored);
+      peer.workers = workers;
+      await running.pop().stop();
+    }
+
+    const cpus = os.cpus();
+    console.log(JSON.stringify({
+      machine: { cpus: cpus.length, model: cpus[0].model, memory_gib: Math.round(os.totalmem() / 2 ** 30),
+        load_average_1m: os.loadavg()[0] },
+      postgres: { fsync, synchronous_commit: syncCommit },
+      generator: { connections, clients },
+      dialerd: engine,
+      python_peer: peer,
+      ratio_events_per_second: peer ? +(engine.events_per_second / peer.events_per_second).toFixed(1) : null,
+    }, null, 2));
+    const bad = engine.statuses['204'] !== engine.events || engine.stored !== engine.events ||
+      (peer && (peer.statuses['204'] !== peer.events || peer.stored !== peer.events));
+    if (bad) {
+      console.error('not every event was answered 204 and stored');
+      process.exit(1);
+    }
+  } catch (e) {
+    for (const p of running.reverse()) await p.stop();
+    throw e;
+  }
+}
+
+if (isMainThread) {
+  main().catch((e) => {
+    console.error(e.stack || String(e));
+    process.exit(1);
+  });
+}
