@@ -171,8 +171,7 @@ response malformed_json(const request& req) {
 }
 
 response validation_error(const request& req, const field_errors& errors) {
-  return error_response(400, "VALIDATION_ERROR", "Some fields are invalid", req.request_id,
-                        errors);
+  return error_response(400, "VALIDATION_ERROR", "Some fields are invalid", req.request_id, errors);
 }
 
 response permission_denied(const request& req, std::string_view why) {
@@ -181,6 +180,12 @@ response permission_denied(const request& req, std::string_view why) {
 
 response conflict(const request& req, std::string_view code, std::string_view message) {
   return error_response(409, code, message, req.request_id);
+}
+
+response compliance_violation(const request& req, std::string_view message,
+                              std::string_view verdict_json) {
+  return error_response_with_details(422, "COMPLIANCE_VIOLATION", message, req.request_id,
+                                     verdict_json);
 }
 
 response no_content() {

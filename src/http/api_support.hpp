@@ -58,6 +58,9 @@ response validation_error(const request& req, const field_errors& errors);
 response permission_denied(const request& req, std::string_view why);
 /// 409 with `code` (INVALID_STATE or CONFLICT) and `message`.
 response conflict(const request& req, std::string_view code, std::string_view message);
+/// 422 COMPLIANCE_VIOLATION with the decision (encode_compliance_verdict) as its details.
+response compliance_violation(const request& req, std::string_view message,
+                              std::string_view verdict_json);
 /// 204 without a body.
 response no_content();
 /// 404 with `code` and "<what> <id> not found".

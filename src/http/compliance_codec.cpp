@@ -572,6 +572,53 @@ std::string encode_country_rule(const country_rule& rule) {
   return {buf.GetString(), buf.GetSize()};
 }
 
+std::string encode_compliance_verdict(const compliance_verdict& verdict, epoch_ms at) {
+  const auto& d = verdict.decision;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("allowed");
+  w.Bool(d.allowed);
+  w.Key("country_iso");
+  put(w, verdict.country);
+  w.Key("timezones");
+  w.StartArray();
+  for (const auto& z : verdict.time_zones) put(w, z);
+  w.EndArray();
+  w.Key("timezone_source");
+  put(w, to_string(verdict.zones_from));
+  if (verdict.number_error != phone_number_error::none) {
+    w.Key("number_error");
+    put(w, to_string(verdict.number_error));
+  }
+  w.Key("checks");
+  w.StartObject();
+  for (std::size_t i = 0; i < compliance_check_count; ++i) {
+    put(w, to_string(static_cast<compliance_check>(i)));
+    put(w, to_string(d.checks[i]));
+  }
+  w.EndObject();
+  w.Key("block_reason");
+  if (d.allowed)
+    w.Null();
+  else
+    put(w, to_string(d.reason));
+  w.Key("next_allowed_at");
+  if (d.next_allowed_at)
+    put(w, format_iso8601(*d.next_allowed_at));
+  else
+    w.Null();
+  w.Key("required_disclosures");
+  w.StartArray();
+  for (auto x : {disclosure::ai_agent, disclosure::recording})
+    if (d.required_disclosures.has(x)) put(w, to_string(x));
+  w.EndArray();
+  w.Key("decided_for");
+  put(w, format_iso8601(at));
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
 std::string encode_country_rules(const std::vector<country_rule>& rules) {
   rapidjson::StringBuffer buf;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/calling_calendar.hpp"
+#include "core/compliance_policy.hpp"
 #include "core/compliance_rules.hpp"
 #include "core/phone_zones.hpp"
 
@@ -48,6 +49,11 @@ std::string encode_country_rules(const std::vector<country_rule>& rules);
 
 /// Encodes calling windows in the shape decode_calling_windows reads.
 std::string encode_calling_windows(const weekly_windows& windows);
+
+/// Encodes a dial decision made for `at` as GET /compliance/check serves it: {allowed,
+/// country_iso, timezones, timezone_source, checks, block_reason, next_allowed_at,
+/// required_disclosures, decided_for}.
+std::string encode_compliance_verdict(const compliance_verdict& verdict, epoch_ms at);
 
 /// Decodes config/phone_prefix_timezones.json into the prefix and country zone table.
 decoded<phone_zone_table> decode_phone_zone_table(std::string_view json);

@@ -13,7 +13,7 @@ void add_catalog_routes(router& r, api_context& api);
 void add_lead_routes(router& r, api_context& api);
 /// /campaigns, their commands and stats.
 void add_campaign_routes(router& r, api_context& api);
-/// /calls.
+/// /calls, including POST /calls/outbound.
 void add_call_routes(router& r, api_context& api);
 /// /webhooks/retell.
 void add_webhook_routes(router& r, api_context& api);

@@ -1,5 +1,6 @@
 #include "actors/engine.hpp"
 #include "core/campaign_lifecycle.hpp"
+#include "core/outbound_call.hpp"
 #include "http/api_support.hpp"
 #include "http/compliance_codec.hpp"
 #include "http/handlers.hpp"
@@ -38,6 +39,7 @@ void write_campaign(json_writer& w, const storage::campaign_row& c) {
   w.Bool(c.exclude_dnc);
   put_raw(w, "metadata", c.metadata_json);
   put(w, "status", c.status);
+  put(w, "kind", c.kind);
   put(w, "created_at", c.created_at);
   put(w, "updated_at", c.updated_at);
   w.EndObject();
@@ -143,6 +145,10 @@ response patch(api_context& api, const request& req, const principal& who) {
                     "Campaign " + std::to_string(*id) + " is " + status +
                         "; only draft or paused campaigns can be changed");
   };
+  if (!takes_changes(current->kind))
+    return conflict(
+        req, "INVALID_STATE",
+        "Campaign " + std::to_string(*id) + " is an outbound call; its settings cannot be changed");
   if (current->status != "draft" && current->status != "paused")
     return wrong_state(current->status);
   payload p(req.body);
@@ -166,8 +172,7 @@ response command(api_context& api, const request& req, const principal& who, cam
   if (!c) return not_found(req, "CAMPAIGN_NOT_FOUND", "Campaign", req.path_params.at("id"));
   auto current = parse_campaign_status(c->status).value_or(campaign_status::completed);
   bool in_future = false;
-  if (c->start_date)
-    in_future = parse_iso8601(*c->start_date).value_or(0) > api.clock.now_ms();
+  if (c->start_date) in_future = parse_iso8601(*c->start_date).value_or(0) > api.clock.now_ms();
   auto next = next_status(current, cmd, in_future);
   if (!next)
     return error_response(409, "INVALID_STATE",
@@ -250,12 +255,11 @@ response list(api_context& api, const request& req, const principal& who) {
 
 void add_campaign_routes(router& r, api_context& api) {
   r.add("POST", "/api/v1/campaigns",
-        authenticated(api, [&api](const request& q, const principal& w) {
-          return create(api, q, w);
-        }));
-  r.add("GET", "/api/v1/campaigns", authenticated(api, [&api](const request& q, const principal& w) {
-          return list(api, q, w);
-        }));
+        authenticated(api,
+                      [&api](const request& q, const principal& w) { return create(api, q, w); }));
+  r.add(
+      "GET", "/api/v1/campaigns",
+      authenticated(api, [&api](const request& q, const principal& w) { return list(api, q, w); }));
   r.add("GET", "/api/v1/campaigns/{id}",
         authenticated(api, [&api](const request& q, const principal& w) {
           auto id = path_id(q);
@@ -267,14 +271,12 @@ void add_campaign_routes(router& r, api_context& api) {
         authenticated(api,
                       [&api](const request& q, const principal& w) { return patch(api, q, w); }));
   r.add("GET", "/api/v1/campaigns/{id}/stats",
-        authenticated(api, [&api](const request& q, const principal& w) {
-          return stats(api, q, w);
-        }));
-  const std::pair<const char*, campaign_command> commands[] = {
-      {"start", campaign_command::start},
-      {"pause", campaign_command::pause},
-      {"resume", campaign_command::resume},
-      {"stop", campaign_command::stop}};
+        authenticated(api,
+                      [&api](const request& q, const principal& w) { return stats(api, q, w); }));
+  const std::pair<const char*, campaign_command> commands[] = {{"start", campaign_command::start},
+                                                               {"pause", campaign_command::pause},
+                                                               {"resume", campaign_command::resume},
+                                                               {"stop", campaign_command::stop}};
   for (const auto& [name, cmd] : commands) {
     campaign_command c = cmd;
     r.add("POST", std::string("/api/v1/campaigns/{id}/") + name,

@@ -23,7 +23,8 @@ constexpr std::size_t listed_import_errors = 1000;
 
 /// True for an ISO 3166-1 alpha-2 code in upper case.
 bool is_country_code(std::string_view s) {
-  return s.size() == 2 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 2 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 void write_dnc(json_writer& w, const storage::dnc_row& d) {
@@ -33,43 +34,6 @@ void write_dnc(json_writer& w, const storage::dnc_row& d) {
   put(w, "reason", d.reason);
   put(w, "source", d.source);
   put(w, "created_at", d.created_at);
-  w.EndObject();
-}
-
-void write_verdict(json_writer& w, const compliance_verdict& v, epoch_ms at) {
-  const auto& d = v.decision;
-  w.StartObject();
-  w.Key("allowed");
-  w.Bool(d.allowed);
-  put(w, "country_iso", v.country);
-  w.Key("timezones");
-  w.StartArray();
-  for (const auto& z : v.time_zones) put(w, z);
-  w.EndArray();
-  put(w, "timezone_source", to_string(v.zones_from));
-  if (v.number_error != phone_number_error::none)
-    put(w, "number_error", to_string(v.number_error));
-  w.Key("checks");
-  w.StartObject();
-  for (std::size_t i = 0; i < compliance_check_count; ++i)
-    put(w, std::string(to_string(static_cast<compliance_check>(i))).c_str(),
-        to_string(d.checks[i]));
-  w.EndObject();
-  if (d.allowed) {
-    w.Key("block_reason");
-    w.Null();
-  } else {
-    put(w, "block_reason", to_string(d.reason));
-  }
-  put_opt(w, "next_allowed_at",
-          d.next_allowed_at ? std::optional<std::string>(format_iso8601(*d.next_allowed_at))
-                            : std::nullopt);
-  w.Key("required_disclosures");
-  w.StartArray();
-  for (auto x : {disclosure::ai_agent, disclosure::recording})
-    if (d.required_disclosures.has(x)) put(w, to_string(x));
-  w.EndArray();
-  put(w, "decided_for", format_iso8601(at));
   w.EndObject();
 }
 
@@ -105,13 +69,14 @@ response check(api_context& api, const request& req, const principal& who) {
     if (!facts) return not_found(req, "LEAD_NOT_FOUND", "Lead", std::to_string(*lead_id));
     subject = std::move(facts->subject);
     if (to_number && *to_number != subject.phone)
-      return validation_error(req, {{"to_number", "is not the number of lead " +
-                                                      std::to_string(*lead_id)}});
+      return validation_error(
+          req, {{"to_number", "is not the number of lead " + std::to_string(*lead_id)}});
   } else {
     subject = storage::read_number_dial_facts(api.db, who.tenant_id, *to_number, since);
   }
-  auto verdict = policy.decide(book, subject, campaign, at);
-  return json_response(200, [&](json_writer& w) { write_verdict(w, verdict, at); });
+  const auto body = encode_compliance_verdict(policy.decide(book, subject, campaign, at), at);
+  return json_response(
+      200, [&](json_writer& w) { w.RawValue(body.data(), body.size(), rapidjson::kObjectType); });
 }
 
 /// GET /compliance/rules?country_iso: each country's rule and the tenant's override of it.
@@ -189,8 +154,8 @@ response list_dnc(api_context& api, const request& req, const principal& who) {
   auto [limit, offset] = paging(req, errors);
   if (!errors.empty()) return validation_error(req, errors);
   const auto* q = req.query_param("q");
-  auto page = storage::list_dnc_numbers(api.db, who.tenant_id, q ? *q : std::string{}, limit,
-                                        offset);
+  auto page =
+      storage::list_dnc_numbers(api.db, who.tenant_id, q ? *q : std::string{}, limit, offset);
   return json_response(200, [&](json_writer& w) {
     write_page(w, page.total, page.items, limit, offset, write_dnc);
   });
@@ -288,17 +253,20 @@ response import_dnc(api_context& api, const request& req, const principal& who) 
 
 void add_compliance_routes(router& r, api_context& api) {
   r.add("GET", "/api/v1/compliance/check",
-        authenticated(api, [&api](const request& q, const principal& w) { return check(api, q, w); }));
+        authenticated(api,
+                      [&api](const request& q, const principal& w) { return check(api, q, w); }));
   r.add("GET", "/api/v1/compliance/rules",
-        authenticated(api, [&api](const request& q, const principal& w) {
-          return list_rules(api, q, w);
-        }));
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return list_rules(api, q, w); }));
   r.add("PUT", "/api/v1/compliance/rules/{country_iso}",
-        admin_only(api, [&api](const request& q, const principal& w) { return put_rule(api, q, w); }));
+        admin_only(api,
+                   [&api](const request& q, const principal& w) { return put_rule(api, q, w); }));
   r.add("GET", "/api/v1/compliance/dnc",
-        authenticated(api, [&api](const request& q, const principal& w) { return list_dnc(api, q, w); }));
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return list_dnc(api, q, w); }));
   r.add("POST", "/api/v1/compliance/dnc",
-        authenticated(api, [&api](const request& q, const principal& w) { return add_dnc(api, q, w); }));
+        authenticated(api,
+                      [&api](const request& q, const principal& w) { return add_dnc(api, q, w); }));
   r.add("DELETE", "/api/v1/compliance/dnc/{id}",
         authenticated(api, [&api](const request& q, const principal& w) {
           auto id = path_id(q);
@@ -307,9 +275,8 @@ void add_compliance_routes(router& r, api_context& api) {
           return no_content();
         }));
   r.add("POST", "/api/v1/compliance/dnc/bulk-import",
-        authenticated(api, [&api](const request& q, const principal& w) {
-          return import_dnc(api, q, w);
-        }),
+        authenticated(
+            api, [&api](const request& q, const principal& w) { return import_dnc(api, q, w); }),
         dnc_import_max_body_bytes);
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/compliance_policy.hpp"
 #include "core/csv_reader.hpp"
+#include "core/outbound_call.hpp"
 #include "core/phone_number.hpp"
 #include "http/api_support.hpp"
 #include "http/handlers.hpp"
@@ -77,8 +78,11 @@ void read_lead(api_context& api, payload& p, const principal& who, storage::lead
   if (is_null_member(p, "campaign_id")) {
     l.campaign_id.reset();
   } else if (auto campaign = p.integer("campaign_id", false, 1, INT64_MAX)) {
-    if (!storage::find_campaign(api.db, who.tenant_id, *campaign))
+    auto c = storage::find_campaign(api.db, who.tenant_id, *campaign);
+    if (!c)
       p.reject("campaign_id", "no such campaign");
+    else if (!takes_changes(c->kind))
+      p.reject("campaign_id", "is an outbound call, which takes no other lead");
     else
       l.campaign_id = *campaign;
   }
@@ -322,6 +326,11 @@ response bulk_import(api_context& api, const request& req, const principal& who)
   if (campaign_id) {
     auto c = storage::find_campaign(api.db, who.tenant_id, *campaign_id);
     if (!c) return not_found(req, "CAMPAIGN_NOT_FOUND", "Campaign", std::to_string(*campaign_id));
+    if (!takes_changes(c->kind))
+      return conflict(req, "INVALID_STATE",
+                      "Campaign " + std::to_string(c->id) +
+                          " is an outbound call and takes no "
+                          "other lead");
     if (c->status == "completed" || c->status == "cancelled")
       return conflict(
           req, "INVALID_STATE",

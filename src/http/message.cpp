@@ -69,4 +69,30 @@ response error_response(unsigned status, std::string_view code, std::string_view
   return res;
 }
 
+response error_response_with_details(unsigned status, std::string_view code,
+                                     std::string_view message, std::string_view request_id,
+                                     std::string_view details_json) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("error");
+  w.StartObject();
+  w.Key("code");
+  write_string(w, code);
+  w.Key("message");
+  write_string(w, message);
+  w.Key("details");
+  w.RawValue(details_json.data(), details_json.size(), rapidjson::kObjectType);
+  w.Key("request_id");
+  write_string(w, request_id);
+  w.EndObject();
+  w.EndObject();
+
+  response res;
+  res.status = status;
+  res.body.assign(buf.GetString(), buf.GetSize());
+  res.headers.emplace_back("X-Request-Id", std::string(request_id));
+  return res;
+}
+
 }  // namespace dialer::http

@@ -57,5 +57,9 @@ using handler = std::function<void(request&&, responder)>;
 /// when given, go in details as {"fields": [{"field", "message"}...]}.
 response error_response(unsigned status, std::string_view code, std::string_view message,
                         std::string_view request_id, const field_errors& fields = {});
+/// The same error body with `details_json` (the text of a JSON object) as its details.
+response error_response_with_details(unsigned status, std::string_view code,
+                                     std::string_view message, std::string_view request_id,
+                                     std::string_view details_json);
 
 }  // namespace dialer::http

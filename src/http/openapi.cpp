@@ -107,6 +107,8 @@ constexpr std::string_view schemas = R"json({
   "Campaign": {"allOf": [{"$ref": "#/components/schemas/CampaignInput"}, {"type": "object", "properties": {
     "id": {"type": "integer"}, "status": {"type": "string",
       "enum": ["draft", "scheduled", "running", "paused", "completed", "cancelled"]},
+    "kind": {"type": "string", "enum": ["campaign", "outbound"],
+      "description": "outbound: the one-lead campaign of POST /calls/outbound (not listed by GET /campaigns, not editable)"},
     "created_at": {"type": "string", "format": "date-time"},
     "updated_at": {"type": "string", "format": "date-time"}}}]},
   "CampaignList": {"type": "object", "properties": {"total": {"type": "integer"},
@@ -134,6 +136,23 @@ constexpr std::string_view schemas = R"json({
   "CallDetail": {"allOf": [{"$ref": "#/components/schemas/Call"}, {"type": "object", "properties": {
     "transcript": {"type": "string"}, "segments": {"type": "array", "items": {"type": "object", "properties": {
       "seq": {"type": "integer"}, "role": {"type": "string"}, "content": {"type": "string"}}}}}}]},
+  "OutboundCallInput": {"type": "object", "required": ["from_number", "agent_id"], "properties": {
+    "to_number": {"type": "string", "description": "E.164; may be omitted with lead_id (the lead's phone), else must equal it"},
+    "from_number": {"type": "string", "description": "One of the tenant's numbers"},
+    "agent_id": {"type": "integer"},
+    "lead_id": {"type": "integer", "description": "A lead of the tenant whose contact, consent and zone the call's lead copies"},
+    "metadata": {"type": "object"}}},
+  "OutboundCallQueued": {"type": "object", "properties": {
+    "campaign_id": {"type": "integer", "description": "The call's one-lead campaign (kind outbound)"},
+    "lead_id": {"type": "integer", "description": "The lead of that campaign"},
+    "to_number": {"type": "string"}, "status": {"type": "string", "enum": ["queued"]}}},
+  "ComplianceViolation": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
+    "properties": {"code": {"type": "string", "example": "COMPLIANCE_VIOLATION"}, "message": {"type": "string"},
+      "details": {"type": "object", "description": "The decision as GET /compliance/check serves it", "properties": {
+        "allowed": {"type": "boolean"}, "block_reason": {"type": "string"},
+        "checks": {"type": "object", "additionalProperties": {"type": "string"}},
+        "next_allowed_at": {"type": "string", "format": "date-time", "nullable": true}}},
+      "request_id": {"type": "string"}}}}},
   "CallList": {"type": "object", "properties": {"total": {"type": "integer"},
     "items": {"type": "array", "items": {"$ref": "#/components/schemas/Call"}},
     "pagination": {"$ref": "#/components/schemas/Pagination"}}},
@@ -576,6 +595,17 @@ const std::vector<route_doc> routes = {
      {"status:string", "campaign_id:integer", "lead_id:integer", "from_date:date-time",
       "to_date:date-time", "limit:integer", "offset:integer"},
      {400, 401}},
+    {"POST",
+     "/api/v1/calls/outbound",
+     "calls",
+     "One call now, through the campaign machinery (compliance, limits, webhooks) as a one-lead "
+     "campaign of kind outbound; 422 COMPLIANCE_VIOLATION when the decision for now blocks it",
+     route_access::bearer,
+     "OutboundCallInput",
+     202,
+     "OutboundCallQueued",
+     {},
+     {400, 401, 403, 404, 409, 422}},
     {"GET",
      "/api/v1/calls/{id}",
      "calls",
@@ -736,6 +766,8 @@ const char* reason_of(unsigned status) {
       return "OK";
     case 201:
       return "Created";
+    case 202:
+      return "Accepted";
     case 204:
       return "No content";
     case 400:
@@ -754,6 +786,8 @@ const char* reason_of(unsigned status) {
       return "UNSUPPORTED_MEDIA_TYPE";
     case 426:
       return "UPGRADE_REQUIRED (not a WebSocket upgrade request)";
+    case 422:
+      return "COMPLIANCE_VIOLATION (details: the compliance decision)";
     case 429:
       return "RATE_LIMIT_EXCEEDED (see Retry-After)";
     case 503:
@@ -917,7 +951,7 @@ void operation(writer& w, const route_doc& r) {
     w.StartObject();
     key(w, "description");
     text(w, reason_of(status));
-    json_content(w, "Error");
+    json_content(w, status == 422 ? "ComplianceViolation" : "Error");
     w.EndObject();
   }
   w.EndObject();

@@ -12,7 +12,7 @@ const std::string campaign_columns =
     " max_calls_per_hour, max_calls_per_day, calls_per_second, budget_cents,"
     " est_cost_per_call_cents, max_attempts, retry_no_answer_s, retry_busy_s, retry_voicemail_s,"
     " retry_failed_s, lead_filters::text AS lead_filters, exclude_dnc, metadata::text AS metadata,"
-    " status, iso_utc(created_at) AS created_at, iso_utc(updated_at) AS updated_at";
+    " status, kind, iso_utc(created_at) AS created_at, iso_utc(updated_at) AS updated_at";
 
 const statement insert_campaign_sql{
     "campaigns.insert",
@@ -27,14 +27,16 @@ const statement insert_campaign_sql{
     " RETURNING " +
         campaign_columns};
 
-const statement count_campaigns_sql{
-    "campaigns.count",
-    "SELECT count(*) FROM campaigns WHERE tenant_id = $1 AND ($2::text = '' OR status = $2)"};
+// The lists show campaigns proper: outbound calls are reached by id (and through /calls).
+const statement count_campaigns_sql{"campaigns.count",
+                                    "SELECT count(*) FROM campaigns WHERE tenant_id = $1"
+                                    " AND kind = 'campaign' AND ($2::text = '' OR status = $2)"};
 
 const statement list_campaigns_sql{
-    "campaigns.list", "SELECT " + campaign_columns +
-                          " FROM campaigns WHERE tenant_id = $1 AND ($2::text = '' OR status = $2)"
-                          " ORDER BY id DESC LIMIT $3 OFFSET $4"};
+    "campaigns.list",
+    "SELECT " + campaign_columns +
+        " FROM campaigns WHERE tenant_id = $1 AND kind = 'campaign'"
+        " AND ($2::text = '' OR status = $2) ORDER BY id DESC LIMIT $3 OFFSET $4"};
 
 const statement find_campaign_sql{
     "campaigns.find",
@@ -154,6 +156,7 @@ campaign_row campaign_of(const pqxx::row& r) {
   c.exclude_dnc = r["exclude_dnc"].as<bool>();
   c.metadata_json = text_of(r["metadata"]);
   c.status = text_of(r["status"]);
+  c.kind = text_of(r["kind"]);
   c.created_at = text_of(r["created_at"]);
   c.updated_at = text_of(r["updated_at"]);
   return c;

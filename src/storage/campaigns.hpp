@@ -7,7 +7,8 @@ namespace dialer::storage {
 
 /// Inserts a campaign in status draft; returns the stored row.
 campaign_row insert_campaign(database& db, id_t tenant_id, const campaign_row& row);
-/// The tenant's campaigns, optionally in one status, newest first, with the total count.
+/// The tenant's campaigns of kind campaign (outbound calls are left out), optionally in one
+/// status, newest first, with the total count.
 page<campaign_row> list_campaigns(database& db, id_t tenant_id, const std::string& status,
                                   std::int32_t limit, std::int32_t offset);
 /// One campaign of the tenant.

@@ -132,6 +132,7 @@ struct campaign_row {
   bool exclude_dnc = true;
   std::string metadata_json = "{}";
   std::string status = "draft";
+  std::string kind = "campaign";  ///< campaign_kind name: campaign, or outbound (one call)
   std::string created_at;
   std::string updated_at;
 };
@@ -148,8 +149,8 @@ struct campaign_stats {
   double average_duration_seconds = 0;
   std::int64_t spent_cents = 0;
   std::int64_t reserved_cents = 0;
-  std::vector<std::pair<std::string, std::int64_t>> dispositions;  ///< by disposition name
-  std::vector<std::pair<std::string, std::int64_t>> blocked;  ///< leads by blocking check
+  std::vector<std::pair<std::string, std::int64_t>> dispositions;   ///< by disposition name
+  std::vector<std::pair<std::string, std::int64_t>> blocked;        ///< leads by blocking check
   std::vector<std::pair<std::string, std::int64_t>> block_reasons;  ///< leads by finer reason
 };
 
