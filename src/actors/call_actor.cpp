@@ -4,8 +4,8 @@
 #include "actors/event_hub.hpp"
 #include "actors/messages.hpp"
 #include "core/lead_outcome.hpp"
-#include "log/log_event.hpp"
 #include "core/live_event.hpp"
+#include "log/log_event.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -39,6 +39,9 @@ class counted_line {
 struct call_state {
   context_ptr ctx;
   caf::actor campaign;
+  /// The gateway of the provider account this attempt is placed on (and followed on to its
+  /// end, whatever the tenant's settings become meanwhile); null until the registry answered.
+  caf::actor gateway;
   call_start start;
   call_progress progress;
   serial_jobs jobs;
@@ -72,7 +75,8 @@ void publish_call_event(call_actor* self, live_event_type type, const call_progr
 
 void quit_if_done(call_actor* self) {
   if (self->state.quit_when_idle && self->state.jobs.idle()) {
-    caf::anon_send(self->state.ctx->root, unregister_atom::value, self->state.start.attempt.attempt_id);
+    caf::anon_send(self->state.ctx->root, unregister_atom::value,
+                   self->state.start.attempt.attempt_id);
     self->quit();
   }
 }
@@ -91,17 +95,17 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
     publish_call_event(self, live_event_type::call_ended,
                        call_progress{final_state, outcome, true, false}, call);
   }
-  self->send(st.ctx->gateway, line_freed_atom::value, st.start.attempt.attempt_id);
+  if (st.gateway) self->send(st.gateway, line_freed_atom::value, st.start.attempt.attempt_id);
   st.line.release();
   const auto& ctx = *st.ctx;
-  auto next = next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, ctx.clock->now_ms());
+  auto next =
+      next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, ctx.clock->now_ms());
   auto attempt = st.start.attempt;
   auto campaign = st.campaign;
   auto* db = ctx.store;
   auto cost = st.cost_cents;
   st.jobs.add(self, ctx, [db, attempt, final_state, outcome, error, next, campaign, cost] {
-    db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error,
-                           next);
+    db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error, next);
     caf::anon_send(campaign, call_done_atom::value,
                    call_report{attempt.attempt_id, attempt.lead_id, outcome, cost});
   });
@@ -124,9 +128,8 @@ void on_dial_result(call_actor* self, dial_result& r) {
     auto* db = ctx.store;
     auto a = st.start.attempt;
     auto call_id = r.call->call_id;
-    st.jobs.add(self, ctx, [db, a, call_id] {
-      db->journal_registered(a.tenant_id, a.attempt_id, call_id);
-    });
+    st.jobs.add(self, ctx,
+                [db, a, call_id] { db->journal_registered(a.tenant_id, a.attempt_id, call_id); });
     return;
   }
   if (r.status == 0 || r.status == 408 || r.status == 409 || r.status >= 500) {
@@ -136,7 +139,7 @@ void on_dial_result(call_actor* self, dial_result& r) {
     log::log_event(log::level::warn, "dial got no clear answer: reconciling",
                    call_fields(st).add("status", r.status).add("error", r.error));
     st.progress.state = attempt_state::in_doubt;
-    self->delayed_send(ctx.gateway, std::chrono::seconds(1), sync_atom::value, st.start.attempt,
+    self->delayed_send(st.gateway, std::chrono::seconds(1), sync_atom::value, st.start.attempt,
                        std::string());
     return;
   }
@@ -174,8 +177,9 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
     db->record_call_progress(a.tenant_id, a.attempt_id, state, outcome, ev.call, inbox_id);
   });
   if (st.progress.line_released && !st.reported)
-    close_and_report(self, st.progress.state, st.progress.outcome,
-                     st.progress.state == attempt_state::failed ? ev.call.disconnection_reason : "");
+    close_and_report(
+        self, st.progress.state, st.progress.outcome,
+        st.progress.state == attempt_state::failed ? ev.call.disconnection_reason : "");
   if (st.progress.analysis_done) {
     st.quit_when_idle = true;
   } else if (st.progress.line_released) {
@@ -193,9 +197,8 @@ void on_synced(call_actor* self, sync_result& r) {
       auto* db = st.ctx->store;
       auto a = st.start.attempt;
       auto call_id = r.call->call_id;
-      st.jobs.add(self, *st.ctx, [db, a, call_id] {
-        db->journal_registered(a.tenant_id, a.attempt_id, call_id);
-      });
+      st.jobs.add(self, *st.ctx,
+                  [db, a, call_id] { db->journal_registered(a.tenant_id, a.attempt_id, call_id); });
     }
     on_event(self, event_from_snapshot(*r.call), 0);
     return;
@@ -221,9 +224,47 @@ void on_watchdog(call_actor* self) {
   if (st.progress.line_released || st.reported) return;
   bool create_in_flight = st.start.dial_now && st.start.provider_call_id.empty() &&
                           st.progress.state == attempt_state::dialing;
-  if (!create_in_flight)
-    self->send(st.ctx->gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
+  if (!create_in_flight && st.gateway)
+    self->send(st.gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
   self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
+}
+
+/// Sends the attempt's first request through its gateway: the create, or for an attempt
+/// already at the provider, where it stands now.
+void begin(call_actor* self) {
+  auto& st = self->state;
+  if (st.reported) return;  // a webhook ended a followed call before the gateway was known
+  if (st.start.dial_now) {
+    log::log_event(log::level::info, "dial requested",
+                   call_fields(st).add("attempt_no", st.start.attempt.attempt_no));
+    self->send(st.gateway, dial_atom::value, st.start.attempt);
+  } else {
+    log::log_event(log::level::info, "call followed again", call_fields(st));
+    self->send(st.gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
+  }
+}
+
+/// Asks the account registry which gateway places the tenant's calls now (its own account or
+/// the platform's), keeps the answer for the whole attempt, then begins.
+void resolve_gateway(call_actor* self) {
+  auto& st = self->state;
+  if (!st.ctx->accounts) {
+    st.gateway = st.ctx->gateway;
+    begin(self);
+    return;
+  }
+  self->request(st.ctx->accounts, caf::infinite, gateway_atom::value, st.start.attempt.tenant_id)
+      .then(
+          [=](const caf::actor& gateway) {
+            self->state.gateway = gateway;
+            begin(self);
+          },
+          [=](caf::error& err) {
+            // Never fall back to the platform: the tenant may have its own account.
+            log::log_event(log::level::warn, "no provider gateway for the call yet",
+                           call_fields(self->state).add("error", to_string(err)));
+            self->delayed_send(self, self->state.ctx->options.storage_retry, resolve_atom::value);
+          });
 }
 
 caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr ctx,
@@ -235,15 +276,9 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
   st.progress = st.start.progress;
   st.line.take(st.ctx->metrics, st.start.attempt.tenant_id);
   self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
-  if (st.start.dial_now) {
-    log::log_event(log::level::info, "dial requested",
-                   call_fields(st).add("attempt_no", st.start.attempt.attempt_no));
-    self->send(st.ctx->gateway, dial_atom::value, st.start.attempt);
-  } else {
-    log::log_event(log::level::info, "call followed again", call_fields(st));
-    self->send(st.ctx->gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
-  }
+  resolve_gateway(self);
   return {
+      [=](resolve_atom) { resolve_gateway(self); },
       [=](dial_result_atom, dial_result& r) {
         on_dial_result(self, r);
         quit_if_done(self);
@@ -275,7 +310,7 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
 
 caf::actor spawn_call(caf::event_based_actor* campaign, context_ptr ctx, call_start start) {
   return campaign->spawn<caf::linked>(call_behavior, caf::actor_cast<caf::actor>(campaign),
-                                         std::move(ctx), std::move(start));
+                                      std::move(ctx), std::move(start));
 }
 
 }  // namespace dialer::actors

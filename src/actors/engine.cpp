@@ -7,6 +7,7 @@
 #include "actors/engine_store.hpp"
 #include "actors/event_hub.hpp"
 #include "actors/messages.hpp"
+#include "actors/provider_accounts.hpp"
 #include "actors/provider_gateway.hpp"
 #include "retell/client.hpp"
 #include "storage/campaigns.hpp"
@@ -18,6 +19,7 @@ namespace dialer::actors {
 struct engine::impl {
   storage::database& db;
   retell::client& provider;
+  provider_client_factory own_accounts;
   const clock_source& clock;
   engine_metrics& metrics;
   const compliance_policy& policy;
@@ -28,17 +30,27 @@ struct engine::impl {
   std::unique_ptr<caf::actor_system> system;
   context_ptr ctx;
 
-  impl(storage::database& d, retell::client& p, const clock_source& c, engine_metrics& m,
-       const compliance_policy& rules, engine_options o)
-      : db(d), provider(p), clock(c), metrics(m), policy(rules), options(o), store(d) {}
+  impl(storage::database& d, retell::client& p, provider_client_factory own, const clock_source& c,
+       engine_metrics& m, const compliance_policy& rules, engine_options o)
+      : db(d),
+        provider(p),
+        own_accounts(std::move(own)),
+        clock(c),
+        metrics(m),
+        policy(rules),
+        options(o),
+        store(d) {}
 };
 
-engine::engine(storage::database& db, retell::client& provider, const clock_source& clock,
-               engine_metrics& metrics, const compliance_policy& policy,
-               engine_options options)
-    : impl_(std::make_unique<impl>(db, provider, clock, metrics, policy, options)) {}
+engine::engine(storage::database& db, retell::client& provider,
+               provider_client_factory own_accounts, const clock_source& clock,
+               engine_metrics& metrics, const compliance_policy& policy, engine_options options)
+    : impl_(std::make_unique<impl>(db, provider, std::move(own_accounts), clock, metrics, policy,
+                                   options)) {}
 
-engine::~engine() { stop(); }
+engine::~engine() {
+  stop();
+}
 
 void engine::start() {
   auto& i = *impl_;
@@ -59,6 +71,15 @@ void engine::start() {
   gateway_options gateway_opts;
   gateway_opts.account_concurrency = i.options.account_concurrency;
   i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider, i.clock, gateway_opts, i.metrics);
+  // A tenant's own account: no line limit known to the engine; labelled with its tenant id.
+  auto spawn_own = [factory = i.own_accounts, &clock = i.clock, &metrics = i.metrics](
+                       caf::event_based_actor* registry, id_t tenant_id,
+                       const provider_account& account) {
+    gateway_options own_opts;
+    own_opts.account = std::to_string(tenant_id);
+    return spawn_own_gateway(registry, factory, account, clock, own_opts, metrics);
+  };
+  i.ctx->accounts = spawn_provider_accounts(*i.system, i.ctx, i.ctx->gateway, spawn_own);
   i.ctx->events = spawn_event_hub(*i.system, i.clock);
   i.ctx->root = spawn_engine_root(*i.system, i.ctx);
   for (auto status : {campaign_status::running, campaign_status::scheduled})
@@ -83,9 +104,11 @@ void engine::stop() {
   if (!i.system) return;
   caf::anon_send_exit(i.ctx->root, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(i.ctx->gateway, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(i.ctx->accounts, caf::exit_reason::user_shutdown);  // and its gateways
   caf::anon_send_exit(i.ctx->events, caf::exit_reason::user_shutdown);
   i.ctx->root = nullptr;
   i.ctx->gateway = nullptr;
+  i.ctx->accounts = nullptr;
   i.ctx->events = nullptr;
   i.system.reset();  // waits for every actor to finish
   i.pool.reset();    // finishes queued jobs
@@ -98,6 +121,11 @@ void engine::campaign_status_changed(id_t tenant_id, id_t campaign_id, campaign_
                  campaign_update{tenant_id, campaign_id, status});
   actors::publish_event(*impl_->ctx, tenant_id, campaign_id, live_event_type::campaign_status,
                         campaign_status_fields(campaign_id, status));
+}
+
+void engine::provider_account_changed(id_t tenant_id) {
+  if (!impl_->ctx) return;
+  caf::anon_send(impl_->ctx->accounts, account_changed_atom::value, tenant_id);
 }
 
 void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
@@ -124,6 +152,8 @@ void engine::publish_event(live_event ev) {
   actors::publish_event(*impl_->ctx, std::move(ev));
 }
 
-bool engine::running() const { return impl_->system != nullptr; }
+bool engine::running() const {
+  return impl_->system != nullptr;
+}
 
 }  // namespace dialer::actors

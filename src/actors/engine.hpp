@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "core/clock.hpp"
 #include "core/domain.hpp"
 #include "core/live_event.hpp"
+#include "core/provider_account.hpp"
 
 namespace dialer {
 class compliance_policy;
@@ -26,25 +28,33 @@ class event_sink;
 
 /// Tuning of the actor runtime.
 struct engine_options {
-  std::size_t scheduler_threads = 2;  ///< CAF worker threads
-  std::size_t storage_threads = 4;    ///< blocking database workers
-  std::int32_t hopper_batch = 200;    ///< leads fetched per refill
-  std::chrono::milliseconds call_grace{30'000};    ///< wait for call_analyzed after the end
-  std::chrono::milliseconds idle_recheck{30'000};  ///< longest sleep of an idle campaign
-  std::chrono::milliseconds storage_retry{500};    ///< wait before retrying a failed write
+  std::size_t scheduler_threads = 2;                 ///< CAF worker threads
+  std::size_t storage_threads = 4;                   ///< blocking database workers
+  std::int32_t hopper_batch = 200;                   ///< leads fetched per refill
+  std::chrono::milliseconds call_grace{30'000};      ///< wait for call_analyzed after the end
+  std::chrono::milliseconds idle_recheck{30'000};    ///< longest sleep of an idle campaign
+  std::chrono::milliseconds storage_retry{500};      ///< wait before retrying a failed write
   std::chrono::milliseconds call_watchdog{120'000};  ///< no line release by then: ask get-call
-  std::int64_t account_concurrency = 0;  ///< provider account lines; 0: no limit
-  std::int32_t max_restarts = 5;                   ///< restarts of one campaign actor allowed...
+  std::int64_t account_concurrency = 0;              ///< provider account lines; 0: no limit
+  std::int32_t max_restarts = 5;                     ///< restarts of one campaign actor allowed...
   std::chrono::milliseconds restart_window{60'000};  ///< ...within this window, else paused
 };
+
+/// Builds the provider client of a tenant's own account: the platform client's I/O context and
+/// options with the account's key and base URL (the platform's when it has none). Throws
+/// std::invalid_argument when the account cannot be used.
+using provider_client_factory =
+    std::function<std::shared_ptr<retell::client>(const provider_account&)>;
 
 /// The actor runtime seen from outside: HTTP handlers and main talk to it through this
 /// facade so that CAF headers stay out of their translation units.
 class engine {
  public:
-  /// Wires the engine; nothing runs until start().
-  engine(storage::database& db, retell::client& provider, const clock_source& clock,
-         engine_metrics& metrics, const compliance_policy& policy, engine_options options);
+  /// Wires the engine; nothing runs until start(). `provider` is the platform account's client;
+  /// `own_accounts` builds the client of each tenant that has its own provider key.
+  engine(storage::database& db, retell::client& provider, provider_client_factory own_accounts,
+         const clock_source& clock, engine_metrics& metrics, const compliance_policy& policy,
+         engine_options options);
   ~engine();
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
@@ -57,6 +67,10 @@ class engine {
 
   /// A campaign's status was changed through the API (already committed).
   void campaign_status_changed(id_t tenant_id, id_t campaign_id, campaign_status status);
+
+  /// A tenant's provider settings changed (already committed): its new calls use the new
+  /// account (or the platform's when the key was removed); calls in flight finish on theirs.
+  void provider_account_changed(id_t tenant_id);
 
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);

@@ -23,7 +23,10 @@ struct engine_context {
   engine_metrics* metrics = nullptr;
   const compliance_policy* policy = nullptr;
   engine_options options;
-  caf::actor gateway;
+  caf::actor gateway;  ///< the platform account's provider gateway
+  /// The provider account registry (provider_accounts.hpp): which gateway places a tenant's
+  /// calls. Null (most actor tests): every call goes through `gateway`.
+  caf::actor accounts;
   caf::actor root;
   caf::actor events;  ///< the event hub (live events); null when none runs (most actor tests)
 };

@@ -6,6 +6,7 @@
 
 #include "core/compliance_policy.hpp"
 #include "core/lead_outcome.hpp"
+#include "core/provider_account.hpp"
 #include "storage/dial_journal.hpp"
 #include "storage/rows.hpp"
 
@@ -35,9 +36,9 @@ class engine_store {
   virtual std::int64_t open_lead_count(id_t tenant_id, id_t campaign_id) = 0;
   /// Decides with `gate` on the still-pending lead's facts and journals `planned -> dialing`
   /// when allowed, else applies the blocked lead's next step; the decision is recorded.
-  virtual storage::gated_dial journal_dialing(const campaign_plan& plan,
-                                              const dial_candidate& lead, epoch_ms attempts_since,
-                                              epoch_ms now, const storage::dial_gate& gate) = 0;
+  virtual storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
+                                              epoch_ms attempts_since, epoch_ms now,
+                                              const storage::dial_gate& gate) = 0;
   /// The tenant's overrides of country rules.
   virtual std::vector<tenant_override> rule_overrides(id_t tenant_id) = 0;
   /// When the campaign's attempts since `since` were dialled, ascending (rate caps).
@@ -68,6 +69,8 @@ class engine_store {
   /// Closes every pending lead of the campaign as cancelled.
   virtual void cancel_pending_leads(id_t tenant_id, id_t campaign_id,
                                     const std::string& reason) = 0;
+  /// The tenant's own provider account, or nullopt when its calls go through the platform's.
+  virtual std::optional<provider_account> provider_account_of(id_t tenant_id) = 0;
   /// The campaign's counts for campaign.stats live events; nullopt from a store that keeps
   /// none (then no stats event is published).
   virtual std::optional<storage::campaign_stats> campaign_stats_of(id_t, id_t, epoch_ms) {
@@ -92,8 +95,7 @@ class pg_engine_store final : public engine_store {
                                       epoch_ms attempts_since, epoch_ms now,
                                       const storage::dial_gate& gate) override;
   std::vector<tenant_override> rule_overrides(id_t tenant_id) override;
-  std::vector<epoch_ms> dial_times_since(id_t tenant_id, id_t campaign_id,
-                                         epoch_ms since) override;
+  std::vector<epoch_ms> dial_times_since(id_t tenant_id, id_t campaign_id, epoch_ms since) override;
   void journal_registered(id_t tenant_id, id_t attempt_id,
                           const std::string& provider_call_id) override;
   void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
@@ -109,6 +111,7 @@ class pg_engine_store final : public engine_store {
   bool transition_campaign(id_t tenant_id, id_t campaign_id, campaign_status from,
                            campaign_status to) override;
   void cancel_pending_leads(id_t tenant_id, id_t campaign_id, const std::string& reason) override;
+  std::optional<provider_account> provider_account_of(id_t tenant_id) override;
   std::optional<storage::campaign_stats> campaign_stats_of(id_t tenant_id, id_t campaign_id,
                                                            epoch_ms now) override;
 

@@ -10,6 +10,7 @@
 
 #include "core/compliance_policy.hpp"
 #include "core/domain.hpp"
+#include "core/provider_account.hpp"
 #include "storage/rows.hpp"
 
 namespace dialer::actors {
@@ -40,6 +41,11 @@ using follow_atom = caf::atom_constant<caf::atom("follow")>;
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 using synced_atom = caf::atom_constant<caf::atom("synced")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using gateway_atom = caf::atom_constant<caf::atom("gateway")>;
+using account_atom = caf::atom_constant<caf::atom("account")>;
+using account_changed_atom = caf::atom_constant<caf::atom("acctchg")>;
+using account_loaded_atom = caf::atom_constant<caf::atom("acctload")>;
+using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
 
 /// A user's command reached a campaign (its new status is already committed).
 struct campaign_update {
@@ -116,6 +122,13 @@ struct call_report {
   std::optional<std::int64_t> cost_cents;
 };
 
+/// A tenant's provider settings as the store has them now (nullopt: the platform account).
+struct account_settings_loaded {
+  id_t tenant_id = 0;
+  std::uint64_t generation = 0;  ///< which load of the registry this answers
+  std::optional<provider_account> own;
+};
+
 /// Whether a campaign still has open leads and when the next one is due.
 struct open_leads {
   std::int64_t open = 0;
@@ -134,6 +147,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::candidates_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::journal_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::call_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::open_leads)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::account_settings_loaded)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::provider_account)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::dial_attempt)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::campaign_plan)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::storage::attempt_row)

@@ -1,5 +1,6 @@
 #include "actors/engine_store.hpp"
 #include "core/clock.hpp"
+#include "storage/accounts.hpp"
 #include "storage/campaigns.hpp"
 #include "storage/compliance.hpp"
 #include "storage/dial_journal.hpp"
@@ -15,9 +16,9 @@ std::vector<storage::attempt_row> pg_engine_store::open_attempts(id_t tenant_id,
   return storage::open_attempts(db_, tenant_id, campaign_id);
 }
 
-std::vector<dial_candidate> pg_engine_store::next_dial_candidates(id_t tenant_id, id_t campaign_id,
-                                                                  epoch_ms now, std::int32_t limit,
-                                                                  const std::vector<id_t>& exclude) {
+std::vector<dial_candidate> pg_engine_store::next_dial_candidates(
+    id_t tenant_id, id_t campaign_id, epoch_ms now, std::int32_t limit,
+    const std::vector<id_t>& exclude) {
   return storage::next_dial_candidates(db_, tenant_id, campaign_id, now, limit, exclude);
 }
 
@@ -84,6 +85,12 @@ bool pg_engine_store::transition_campaign(id_t tenant_id, id_t campaign_id, camp
 void pg_engine_store::cancel_pending_leads(id_t tenant_id, id_t campaign_id,
                                            const std::string& reason) {
   storage::cancel_pending_leads(db_, tenant_id, campaign_id, reason);
+}
+
+std::optional<provider_account> pg_engine_store::provider_account_of(id_t tenant_id) {
+  auto tenant = storage::find_tenant(db_, tenant_id);
+  if (!tenant || !tenant->retell_api_key || tenant->retell_api_key->empty()) return std::nullopt;
+  return provider_account{*tenant->retell_api_key, tenant->retell_base_url.value_or("")};
 }
 
 std::optional<storage::campaign_stats> pg_engine_store::campaign_stats_of(id_t tenant_id,

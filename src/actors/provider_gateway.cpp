@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <deque>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "actors/messages.hpp"
 #include "core/circuit_breaker.hpp"
+#include "log/log_event.hpp"
 #include "retell/client.hpp"
 
 namespace dialer::actors {
@@ -23,14 +24,20 @@ retell::create_call_request to_request(const dial_attempt& a) {
   return req;
 }
 
+using client_ptr = std::shared_ptr<retell::client>;
+
 struct gateway_state {
-  retell::client* provider = nullptr;
+  /// The client of new creates; null when the account's settings cannot be used.
+  client_ptr provider;
+  client_factory make_client;  ///< rebuilds `provider` when the settings change (own accounts)
   const clock_source* clock = nullptr;
   engine_metrics* metrics = nullptr;
   gateway_options options;
   circuit_breaker breaker{5, 2'000, 60'000};
   std::deque<std::pair<dial_attempt, caf::actor>> waiting;  ///< held while failing or full
-  std::unordered_set<id_t> lines;  ///< attempts dialled through here whose line is in use
+  /// Attempts dialled through here whose line is in use, and the client each was dialled with
+  /// (the account's settings may have changed since).
+  std::unordered_map<id_t, client_ptr> lines;
   bool wake_armed = false;
 };
 
@@ -54,7 +61,14 @@ bool may_dial(gateway_actor* self) {
 
 void send_create(gateway_actor* self, const dial_attempt& a, caf::actor reply_to) {
   auto& st = self->state;
-  st.lines.insert(a.attempt_id);
+  if (!st.provider) {
+    dial_result refused;
+    refused.status = 400;
+    refused.error = "the provider account's settings cannot be used";
+    self->send(reply_to, dial_result_atom::value, std::move(refused));
+    return;
+  }
+  st.lines[a.attempt_id] = st.provider;
   report_lines(self);
   if (a.decided_at > 0 && st.metrics)
     st.metrics->dispatch_latency_seconds(
@@ -91,9 +105,22 @@ void drain(gateway_actor* self) {
   }
 }
 
-caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock_source* clock,
-                      gateway_options options, engine_metrics* metrics) {
-  self->state.provider = provider;
+/// The client of an own account's new settings; null (logged, key never shown) when unusable.
+client_ptr client_for(gateway_actor* self, const provider_account& account) {
+  try {
+    return self->state.make_client(account);
+  } catch (const std::exception& e) {
+    log::log_event(
+        log::level::error, "provider account unusable: its calls are refused",
+        log::fields().add("account", self->state.options.account).add("error", e.what()));
+    return nullptr;
+  }
+}
+
+caf::behavior gateway(gateway_actor* self, client_ptr provider, client_factory make_client,
+                      const clock_source* clock, gateway_options options, engine_metrics* metrics) {
+  self->state.provider = std::move(provider);
+  self->state.make_client = std::move(make_client);
   self->state.clock = clock;
   self->state.options = options;
   self->state.metrics = metrics;
@@ -132,8 +159,20 @@ caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock
         self->state.wake_armed = false;
         drain(self);
       },
+      [=](account_atom, const provider_account& account) {
+        // The tenant changed its settings: new creates use the new client; lines in use keep
+        // theirs. The breaker's count was about the old settings.
+        if (!self->state.make_client) return;
+        self->state.provider = client_for(self, account);
+        self->state.breaker.on_success();
+        drain(self);
+      },
       [=](sync_atom, const dial_attempt& a, const std::string& call_id) {
         auto reply_to = caf::actor_cast<caf::actor>(self->current_sender());
+        // An attempt dialled here is asked about on the account it was dialled on; one
+        // followed again after a restart, on the account's current settings.
+        auto line = self->state.lines.find(a.attempt_id);
+        client_ptr provider = line != self->state.lines.end() ? line->second : self->state.provider;
         auto answer = [reply_to](retell::provider_reply r, std::optional<provider_call> c) {
           sync_result res;
           // 422 is how the provider says "no such call".
@@ -142,6 +181,11 @@ caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock
           res.error = std::move(r.error);
           caf::anon_send(reply_to, synced_atom::value, std::move(res));
         };
+        if (!provider) {
+          answer(retell::provider_reply{0, std::nullopt, "no usable provider account"},
+                 std::nullopt);
+          return;
+        }
         if (!call_id.empty()) {
           provider->get_call(call_id, answer);
           return;
@@ -163,7 +207,23 @@ caf::behavior gateway(gateway_actor* self, retell::client* provider, const clock
 caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider,
                                   const clock_source& clock, gateway_options options,
                                   engine_metrics& metrics) {
-  return sys.spawn(gateway, &provider, &clock, std::move(options), &metrics);
+  // The platform client belongs to main and outlives the engine: not owned here.
+  client_ptr platform(&provider, [](retell::client*) {});
+  return sys.spawn(gateway, std::move(platform), client_factory{}, &clock, std::move(options),
+                   &metrics);
+}
+
+caf::actor spawn_own_gateway(caf::event_based_actor* parent, client_factory make_client,
+                             const provider_account& account, const clock_source& clock,
+                             gateway_options options, engine_metrics& metrics) {
+  return parent->spawn<caf::linked>([make_client, account, &clock, options = std::move(options),
+                                     &metrics](gateway_actor* self) mutable {
+    self->state.make_client = make_client;
+    self->state.options = options;
+    auto first = client_for(self, account);
+    return gateway(self, std::move(first), std::move(make_client), &clock, std::move(options),
+                   &metrics);
+  });
 }
 
 }  // namespace dialer::actors

@@ -2,9 +2,12 @@
 
 #include <caf/fwd.hpp>
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "actors/engine_context.hpp"
+#include "core/provider_account.hpp"
 
 namespace dialer::retell {
 class client;
@@ -31,5 +34,18 @@ struct gateway_options {
 caf::actor spawn_provider_gateway(caf::actor_system& sys, retell::client& provider,
                                   const clock_source& clock, gateway_options options,
                                   engine_metrics& metrics);
+
+/// Builds the provider client of a tenant's own account; throws std::invalid_argument when the
+/// account cannot be used (a bad base URL).
+using client_factory = std::function<std::shared_ptr<retell::client>(const provider_account&)>;
+
+/// Spawns, linked to `parent`, the gateway of a tenant's own provider account: as above, with a
+/// client built by `make_client` from `account`. (account_atom, provider_account) says the
+/// tenant changed its key or base URL: new creates (and attempts followed again) use a client
+/// for the new settings, while each attempt already dialled keeps the client it was dialled
+/// with until its line is freed. A gateway whose client cannot be built refuses creates (400).
+caf::actor spawn_own_gateway(caf::event_based_actor* parent, client_factory make_client,
+                             const provider_account& account, const clock_source& clock,
+                             gateway_options options, engine_metrics& metrics);
 
 }  // namespace dialer::actors

@@ -1,9 +1,9 @@
 // dialerd: wires the storage, provider client, actor engine and HTTP server together.
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <cstring>
 #include <iostream>
@@ -56,6 +56,15 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
     metrics.provider_request(o.operation, o.status, o.seconds);
   };
   retell::client provider(io, provider_options);
+  // A tenant's own account (PUT /settings/provider): same I/O, timeouts and observer, its own
+  // key and (when it set one) base URL.
+  actors::provider_client_factory own_accounts =
+      [&io, provider_options](const provider_account& account) {
+        auto options = provider_options;
+        options.api_key = account.api_key;
+        if (!account.base_url.empty()) options.base_url = account.base_url;
+        return std::make_shared<retell::client>(io, std::move(options));
+      };
 
   std::vector<std::string> policy_errors;
   auto policy =
@@ -72,14 +81,22 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   engine_opts.call_grace = std::chrono::milliseconds(cfg.call_grace_ms);
   engine_opts.idle_recheck = std::chrono::milliseconds(cfg.idle_recheck_ms);
   engine_opts.account_concurrency = cfg.retell_concurrency_limit;
-  actors::engine engine(db, provider, clock, metrics, *policy, engine_opts);
+  actors::engine engine(db, provider, own_accounts, clock, metrics, *policy, engine_opts);
 
   // Webhooks are committed in groups; declared before the handler pool that feeds it, so the
   // pool stops first and the writer then stores what is still queued.
   storage::inbox_writer inbox(db);
   actors::blocking_pool http_pool(static_cast<std::size_t>(cfg.http_workers));
-  http::api_context api{db, engine, http_pool, clock, metrics, registry,
-                        cfg.jwt_secret, cfg.token_ttl_s, cfg.retell_api_key, nullptr};
+  http::api_context api{db,
+                        engine,
+                        http_pool,
+                        clock,
+                        metrics,
+                        registry,
+                        cfg.jwt_secret,
+                        cfg.token_ttl_s,
+                        cfg.retell_api_key,
+                        nullptr};
   api.policy = policy.get();
   api.inbox = &inbox;
   if (cfg.tenant_requests_per_second > 0)

@@ -1,3 +1,4 @@
+#include "actors/engine.hpp"
 #include "http/api_support.hpp"
 #include "http/auth.hpp"
 #include "http/handlers.hpp"
@@ -87,6 +88,8 @@ response put_provider_settings(api_context& api, const request& req, const princ
   if (!p.errors().empty()) return validation_error(req, p.errors());
   auto stored = storage::set_provider_account(api.db, who.tenant_id, key, base_url);
   if (!stored) return not_found(req, "RESOURCE_NOT_FOUND", "Tenant", std::to_string(who.tenant_id));
+  // Committed: the tenant's new calls go to the account just stored (or the platform's).
+  api.engine.provider_account_changed(who.tenant_id);
   return json_response(200, [&](json_writer& w) { write_provider_settings(w, *stored); });
 }
 

@@ -3,9 +3,9 @@
 // inline. They check pacing under the cap, pause/resume/stop, completion, retries, provider
 // refusals, in-doubt creates, duplicate webhooks and supervision.
 
-#include <caf/all.hpp>
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
+#include <caf/all.hpp>
 
 #include <map>
 #include <set>
@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "fake_store.hpp"
 #include "metric_reading.hpp"
+#include "stub_provider.hpp"
 
 namespace dialer::actors::test {
 namespace {
@@ -33,60 +34,6 @@ country_rule us_rule(weekly_windows windows, consent_regime regime = consent_reg
   r.consent.b2b.regime = regime;
   r.consent.b2c.regime = regime;
   return r;
-}
-
-/// Runs blocking jobs on the spot, in the calling actor's turn.
-class inline_runner final : public job_runner {
- public:
-  void post(std::function<void()> job) override { job(); }
-};
-
-/// What the stub provider saw and how it answers.
-struct provider_script {
-  std::vector<dial_attempt> dials;             ///< every create request, in order
-  std::set<id_t> live;                         ///< attempt ids placed and not yet ended by the test
-  std::size_t peak = 0;                        ///< most calls live at once
-  std::map<id_t, unsigned> answer_status;      ///< attempt id -> status to answer (default 201)
-  std::vector<id_t> syncs;                     ///< attempts asked about (get-call / list-calls)
-  std::vector<id_t> freed;                     ///< lines the call actors gave back
-  std::string call_id_of(id_t attempt) const { return "call_" + std::to_string(attempt); }
-};
-
-caf::behavior stub_gateway(caf::event_based_actor* self, provider_script* script) {
-  return {
-      [=](dial_atom, const dial_attempt& a) {
-        script->dials.push_back(a);
-        dial_result r;
-        auto it = script->answer_status.find(a.attempt_id);
-        r.status = it == script->answer_status.end() ? 201 : it->second;
-        // A timed-out create (status 0) may still have placed the call, as here.
-        if (r.status == 201 || r.status == 0) {
-          script->live.insert(a.attempt_id);
-          script->peak = std::max(script->peak, script->live.size());
-        }
-        if (r.status == 201) {
-          provider_call c;
-          c.call_id = script->call_id_of(a.attempt_id);
-          c.call_status = "registered";
-          r.call = c;
-        }
-        self->send(caf::actor_cast<caf::actor>(self->current_sender()), dial_result_atom::value, r);
-      },
-      [=](line_freed_atom, id_t attempt_id) { script->freed.push_back(attempt_id); },
-      [=](sync_atom, const dial_attempt& a, const std::string&) {
-        script->syncs.push_back(a.attempt_id);
-        sync_result r;
-        r.answered = true;
-        if (script->live.count(a.attempt_id)) {
-          provider_call c;
-          c.call_id = script->call_id_of(a.attempt_id);
-          c.call_status = "ongoing";
-          c.attempt_id = a.attempt_id;
-          r.call = c;
-        }
-        self->send(caf::actor_cast<caf::actor>(self->current_sender()), synced_atom::value, r);
-      },
-  };
 }
 
 class campaign_runtime : public ::testing::Test {
@@ -126,8 +73,8 @@ class campaign_runtime : public ::testing::Test {
   void use_rule(country_rule rule) {
     std::vector<country_rule> rules;
     rules.push_back(std::move(rule));
-    policy_ = std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{},
-                                                  rule_decoders{});
+    policy_ =
+        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
     ctx_->policy = policy_.get();
   }
 
@@ -166,7 +113,8 @@ class campaign_runtime : public ::testing::Test {
   /// The provider ends a call with `reason` (call_ended, then call_analyzed).
   void end_call(id_t attempt, std::string reason = "user_hangup") {
     script_.live.erase(attempt);
-    bool connected = reason == "user_hangup" || reason == "agent_hangup" || reason == "voicemail_reached";
+    bool connected =
+        reason == "user_hangup" || reason == "agent_hangup" || reason == "voicemail_reached";
     std::string status = connected ? "ended" : "not_connected";
     webhook(attempt, webhook_kind::call_ended, status, reason);
     webhook(attempt, webhook_kind::call_analyzed, status, reason);
@@ -333,7 +281,8 @@ TEST_F(campaign_runtime, a_webhook_for_a_call_actor_that_just_ended_is_still_app
   EXPECT_EQ(store_.attempts[1].close_calls, 1);
 }
 
-TEST_F(campaign_runtime, a_failed_campaign_actor_restarts_and_follows_its_calls_without_redialling) {
+TEST_F(campaign_runtime,
+       a_failed_campaign_actor_restarts_and_follows_its_calls_without_redialling) {
   store_.add_leads(5);
   send_status(campaign_status::running);
   ASSERT_EQ(script_.dials.size(), 3u);
@@ -409,7 +358,6 @@ TEST_F(campaign_runtime, the_end_date_stops_new_dials_and_completes_the_campaign
   EXPECT_EQ(store_.status, campaign_status::completed);
   EXPECT_FALSE(campaign_actor());
 }
-
 
 TEST_F(campaign_runtime, compliance_decides_for_now_before_every_dial) {
   // 09:00-17:00 every day; opt-in: consent must be granted. At start_time (00:00Z) it is

@@ -41,6 +41,7 @@ class fake_store final : public engine_store {
   std::vector<std::pair<campaign_status, campaign_status>> transitions;
   std::set<id_t> applied_webhooks;
   id_t next_attempt_id = 1;
+  std::optional<provider_account> own_account;  ///< the tenant's own provider account, if any
 
   /// Adds `n` pending leads with ids 1..n.
   void add_leads(int n) {
@@ -100,9 +101,8 @@ class fake_store final : public engine_store {
   std::vector<tenant_override> overrides;
   std::vector<epoch_ms> dial_times;
 
-  storage::gated_dial journal_dialing(const campaign_plan& p, const dial_candidate& lead,
-                                      epoch_ms, epoch_ms now,
-                                      const storage::dial_gate& gate) override {
+  storage::gated_dial journal_dialing(const campaign_plan& p, const dial_candidate& lead, epoch_ms,
+                                      epoch_ms now, const storage::dial_gate& gate) override {
     storage::gated_dial out;
     auto& l = leads.at(lead.lead_id);
     if (l.status != lead_status::pending) return out;
@@ -208,6 +208,8 @@ class fake_store final : public engine_store {
         l.terminal_reason = reason;
       }
   }
+
+  std::optional<provider_account> provider_account_of(id_t) override { return own_account; }
 
   /// Leads in this status.
   int count(lead_status s) const {

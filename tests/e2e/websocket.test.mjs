@@ -16,7 +16,7 @@ import {
 } from '../../loadtest/driver/harness.mjs';
 
 const apiKey = `key_ws_${randomBytes(6).toString('hex')}`;
-const queueEvents = 64;
+const queueEvents = 256;
 let database;
 let sim;
 let dialerd;
@@ -28,7 +28,8 @@ before(async () => {
   database = createDatabase('dialer_ws');
   sim = await startSim({ apiKey, timeScale: 600, concurrencyLimit: 200,
     mix: 'answered=50,no_answer=15,busy=10,voicemail=15,failed=10', extra: ['--transcript-updated'] });
-  // A small per-client queue so that the slow-client test needs no huge flood.
+  // A small per-client queue so that the slow-client test needs no huge flood; still above the
+  // bursts a healthy client sees when a group commit of webhooks reaches the engine at once.
   configDir = mkdtempSync(path.join(tmpdir(), 'dialer-ws-'));
   const config = path.join(configDir, 'dialerd.toml');
   writeFileSync(config, `[http]\nwebsocket_queue_events = ${queueEvents}\ntenant_requests_per_second = 0\n`);

@@ -1,0 +1,358 @@
+// Deterministic tests of the provider account registry with two tenants on CAF's test
+// scheduler: a tenant with its own provider key dials through its own gateway, every other
+// tenant through the platform's; a change of settings moves new calls only; calls followed
+// again after a restart ask the tenant's account.
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <caf/all.hpp>
+
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include "actors/engine_context.hpp"
+#include "actors/engine_root.hpp"
+#include "actors/messages.hpp"
+#include "actors/provider_accounts.hpp"
+#include "fake_store.hpp"
+#include "stub_provider.hpp"
+
+namespace dialer::actors::test {
+namespace {
+
+constexpr id_t tenant_a = 7;  ///< has its own provider account
+constexpr id_t campaign_a = 70;
+constexpr id_t tenant_b = 8;  ///< uses the platform account
+constexpr id_t campaign_b = 80;
+constexpr epoch_ms start_time = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+
+/// Two tenants' journals behind one engine_store (each fake_store holds one campaign), and the
+/// tenants' provider settings as the tenants table would hold them.
+class tenant_stores final : public engine_store {
+ public:
+  std::map<id_t, fake_store*> by_tenant;
+  std::map<id_t, provider_account> accounts;  ///< tenants with their own key
+  int account_reads = 0;
+  bool accounts_unreadable = false;  ///< the database is away for the settings
+
+  fake_store& of(id_t tenant_id) { return *by_tenant.at(tenant_id); }
+
+  std::optional<campaign_plan> load_campaign_plan(id_t t, id_t c) override {
+    return of(t).load_campaign_plan(t, c);
+  }
+  std::vector<storage::attempt_row> open_attempts(id_t t, id_t c) override {
+    return of(t).open_attempts(t, c);
+  }
+  std::vector<dial_candidate> next_dial_candidates(id_t t, id_t c, epoch_ms now, std::int32_t n,
+                                                   const std::vector<id_t>& exclude) override {
+    return of(t).next_dial_candidates(t, c, now, n, exclude);
+  }
+  std::optional<epoch_ms> earliest_pending_at(id_t t, id_t c) override {
+    return of(t).earliest_pending_at(t, c);
+  }
+  std::int64_t open_lead_count(id_t t, id_t c) override { return of(t).open_lead_count(t, c); }
+  storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
+                                      epoch_ms since, epoch_ms now,
+                                      const storage::dial_gate& gate) override {
+    return of(plan.tenant_id).journal_dialing(plan, lead, since, now, gate);
+  }
+  std::vector<tenant_override> rule_overrides(id_t t) override { return of(t).rule_overrides(t); }
+  std::vector<epoch_ms> dial_times_since(id_t t, id_t c, epoch_ms since) override {
+    return of(t).dial_times_since(t, c, since);
+  }
+  void journal_registered(id_t t, id_t a, const std::string& call_id) override {
+    of(t).journal_registered(t, a, call_id);
+  }
+  void record_call_progress(id_t t, id_t a, attempt_state s, disposition d,
+                            const provider_call& c, id_t inbox_id) override {
+    of(t).record_call_progress(t, a, s, d, c, inbox_id);
+  }
+  void store_segments(id_t t, id_t a, const std::vector<storage::segment_row>& s) override {
+    of(t).store_segments(t, a, s);
+  }
+  void close_attempt(id_t t, id_t a, attempt_state s, disposition d, const std::string& e,
+                     const lead_next_step& next) override {
+    of(t).close_attempt(t, a, s, d, e, next);
+  }
+  std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override {
+    for (auto& [tenant, store] : by_tenant)
+      if (auto row = store->find_attempt(attempt_id)) return row;
+    return std::nullopt;
+  }
+  void mark_webhook_applied(id_t inbox_id) override {
+    for (auto& [tenant, store] : by_tenant) store->mark_webhook_applied(inbox_id);
+  }
+  bool transition_campaign(id_t t, id_t c, campaign_status from, campaign_status to) override {
+    return of(t).transition_campaign(t, c, from, to);
+  }
+  void cancel_pending_leads(id_t t, id_t c, const std::string& reason) override {
+    of(t).cancel_pending_leads(t, c, reason);
+  }
+  std::optional<provider_account> provider_account_of(id_t tenant_id) override {
+    ++account_reads;
+    if (accounts_unreadable) throw std::runtime_error("database away");
+    auto it = accounts.find(tenant_id);
+    if (it == accounts.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+class provider_accounts : public ::testing::Test {
+ protected:
+  provider_accounts() : clock_(start_time), metrics_(registry_) {
+    config_.set("scheduler.policy", caf::atom("testing"));
+    config_.set("logger.verbosity", caf::atom("quiet"));
+    system_ = std::make_unique<caf::actor_system>(config_);
+    sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler());
+    init_campaign(a_, tenant_a, campaign_a, 1);
+    init_campaign(b_, tenant_b, campaign_b, 1001);  // attempt ids of both tenants stay apart
+    store_.by_tenant = {{tenant_a, &a_}, {tenant_b, &b_}};
+    std::vector<country_rule> rules(1);
+    rules[0].country = "US";
+    rules[0].calling_hours.windows = weekly_windows::every_day({0, minutes_per_day});
+    rules[0].consent.b2b.regime = consent_regime::opt_out;
+    rules[0].consent.b2c.regime = consent_regime::opt_out;
+    policy_ =
+        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
+    ctx_ = std::make_shared<engine_context>();
+    ctx_->store = &store_;
+    ctx_->pool = &runner_;
+    ctx_->clock = &clock_;
+    ctx_->metrics = &metrics_;
+    ctx_->policy = policy_.get();
+    ctx_->options.hopper_batch = 4;
+    ctx_->options.call_grace = std::chrono::seconds(30);
+    ctx_->options.call_watchdog = std::chrono::hours(1);
+    ctx_->gateway = system_->spawn(stub_gateway, &platform_);
+    ctx_->accounts = spawn_provider_accounts(
+        *system_, ctx_, ctx_->gateway,
+        [this](caf::event_based_actor* registry, id_t tenant, const provider_account& account) {
+          spawned_.emplace_back(tenant, account);
+          return registry->spawn<caf::linked>(stub_gateway, &own_[tenant]);
+        });
+    ctx_->root = spawn_engine_root(*system_, ctx_);
+  }
+
+  ~provider_accounts() override {
+    caf::anon_send_exit(ctx_->root, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ctx_->accounts, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(ctx_->gateway, caf::exit_reason::user_shutdown);
+    run();
+    ctx_->root = nullptr;
+    ctx_->accounts = nullptr;
+    ctx_->gateway = nullptr;
+  }
+
+  static void init_campaign(fake_store& s, id_t tenant, id_t campaign, id_t first_attempt) {
+    s.plan.id = campaign;
+    s.plan.tenant_id = tenant;
+    s.plan.from_number = "+14155550100";
+    s.plan.max_concurrent_calls = 3;
+    s.plan.max_attempts = 1;
+    s.next_attempt_id = first_attempt;
+  }
+
+  void run() { sched_->run(); }
+
+  void advance(std::chrono::milliseconds d) {
+    clock_.advance(d.count());
+    sched_->advance_time(d);
+    run();
+  }
+
+  void start(id_t tenant, id_t campaign) {
+    caf::anon_send(ctx_->root, status_atom::value,
+                   campaign_update{tenant, campaign, campaign_status::running});
+    run();
+  }
+
+  /// The tenant stored new provider settings (PUT /settings/provider), as the engine hears it.
+  void settings_changed(id_t tenant) {
+    caf::anon_send(ctx_->accounts, account_changed_atom::value, tenant);
+    run();
+  }
+
+  /// The provider ends the call of `attempt` (call_ended then call_analyzed webhooks).
+  void end_call(id_t tenant, id_t attempt) {
+    platform_.live.erase(attempt);
+    for (auto& [t, script] : own_) script.live.erase(attempt);
+    for (auto kind : {webhook_kind::call_ended, webhook_kind::call_analyzed}) {
+      inbound_webhook w;
+      w.inbox_id = ++inbox_ids_;
+      w.tenant_id = tenant;
+      w.attempt_id = attempt;
+      w.event.kind = kind;
+      w.event.event_name = std::string(to_string(kind));
+      w.event.call.call_id = platform_.call_id_of(attempt);
+      w.event.call.call_status = "ended";
+      w.event.call.disconnection_reason = "user_hangup";
+      w.event.call.attempt_id = attempt;
+      caf::anon_send(ctx_->root, webhook_atom::value, w);
+      run();
+    }
+  }
+
+  /// Ends every call some gateway has live until nothing is live any more.
+  void end_everything() {
+    for (int guard = 0; guard < 100; ++guard) {
+      std::vector<std::pair<id_t, id_t>> live;  // (tenant, attempt)
+      for (auto a : platform_.live) live.emplace_back(tenant_of(a), a);
+      for (auto& [t, script] : own_)
+        for (auto a : script.live) live.emplace_back(tenant_of(a), a);
+      if (live.empty()) return;
+      for (auto [tenant, attempt] : live) end_call(tenant, attempt);
+    }
+  }
+
+  static id_t tenant_of(id_t attempt) { return attempt > 1000 ? tenant_b : tenant_a; }
+
+  caf::actor campaign_actor(id_t campaign) {
+    caf::actor found;
+    system_->spawn([&](caf::event_based_actor* self) {
+      self->request(ctx_->root, caf::infinite, lookup_atom::value, campaign)
+          .then([&](const caf::actor& a) { found = a; });
+    });
+    run();
+    return found;
+  }
+
+  static std::set<id_t> tenants_of(const std::vector<dial_attempt>& dials) {
+    std::set<id_t> out;
+    for (const auto& d : dials) out.insert(d.tenant_id);
+    return out;
+  }
+
+  caf::actor_system_config config_;
+  std::unique_ptr<caf::actor_system> system_;
+  caf::scheduler::test_coordinator* sched_ = nullptr;
+  manual_clock clock_;
+  prometheus::Registry registry_;
+  engine_metrics metrics_;
+  inline_runner runner_;
+  fake_store a_;
+  fake_store b_;
+  tenant_stores store_;
+  std::unique_ptr<compliance_policy> policy_;
+  provider_script platform_;
+  std::map<id_t, provider_script> own_;                     ///< tenant -> its own gateway's script
+  std::vector<std::pair<id_t, provider_account>> spawned_;  ///< own gateways spawned, in order
+  context_ptr ctx_;
+  id_t inbox_ids_ = 0;
+};
+
+const provider_account key_one{"key_tenant_a_one", "http://127.0.0.1:9001"};
+const provider_account key_two{"key_tenant_a_two", ""};
+
+TEST_F(provider_accounts,
+       calls_of_a_tenant_with_its_own_account_go_to_its_gateway_others_to_the_platform) {
+  store_.accounts[tenant_a] = key_one;
+  a_.add_leads(5);
+  b_.add_leads(5);
+  start(tenant_a, campaign_a);
+  start(tenant_b, campaign_b);
+
+  ASSERT_EQ(spawned_.size(), 1u) << "one gateway, for the one tenant with its own key";
+  EXPECT_EQ(spawned_[0].first, tenant_a);
+  EXPECT_EQ(spawned_[0].second, key_one);
+  EXPECT_EQ(own_.count(tenant_b), 0u);
+  EXPECT_EQ(own_[tenant_a].dials.size(), 3u);
+  EXPECT_EQ(platform_.dials.size(), 3u);
+
+  end_everything();
+  EXPECT_EQ(own_[tenant_a].dials.size(), 5u);
+  EXPECT_EQ(platform_.dials.size(), 5u);
+  EXPECT_EQ(tenants_of(own_[tenant_a].dials), std::set<id_t>{tenant_a})
+      << "the own account places only its tenant's calls";
+  EXPECT_EQ(tenants_of(platform_.dials), std::set<id_t>{tenant_b})
+      << "the platform never places a call of a tenant with its own key";
+  EXPECT_EQ(own_[tenant_a].freed.size(), 5u) << "lines are given back where they were taken";
+  EXPECT_EQ(platform_.freed.size(), 5u);
+  for (auto attempt : platform_.freed) EXPECT_EQ(tenant_of(attempt), tenant_b);
+  EXPECT_EQ(a_.count(lead_status::completed), 5);
+  EXPECT_EQ(b_.count(lead_status::completed), 5);
+  EXPECT_EQ(a_.status, campaign_status::completed);
+  EXPECT_EQ(b_.status, campaign_status::completed);
+  EXPECT_EQ(store_.account_reads, 2) << "each tenant's settings are read once, then cached";
+}
+
+TEST_F(provider_accounts,
+       a_settings_change_moves_new_calls_and_leaves_calls_in_flight_on_their_account) {
+  store_.accounts[tenant_a] = key_one;
+  a_.plan.max_concurrent_calls = 2;
+  a_.add_leads(6);
+  start(tenant_a, campaign_a);
+  auto& own = own_[tenant_a];
+  ASSERT_EQ(own.dials.size(), 2u);  // attempts 1 and 2
+
+  // The tenant removes its key: new calls go back to the platform.
+  store_.accounts.erase(tenant_a);
+  settings_changed(tenant_a);
+  end_call(tenant_a, 1);
+  EXPECT_EQ(own.freed, std::vector<id_t>{1}) << "a call in flight frees its line on its account";
+  ASSERT_EQ(platform_.dials.size(), 1u) << "the next call is placed on the platform";
+  EXPECT_EQ(platform_.dials[0].attempt_id, 3);
+  EXPECT_EQ(own.dials.size(), 2u);
+
+  // The watchdog asks where calls stand: each on the account it was placed on.
+  advance(std::chrono::minutes(61));
+  EXPECT_EQ(own.syncs, std::vector<id_t>{2});
+  EXPECT_EQ(platform_.syncs, std::vector<id_t>{3});
+
+  // A new key: the tenant's gateway gets the new settings (no second gateway); new calls go there.
+  store_.accounts[tenant_a] = key_two;
+  settings_changed(tenant_a);
+  EXPECT_EQ(spawned_.size(), 1u);
+  ASSERT_EQ(own.accounts.size(), 1u);
+  EXPECT_EQ(own.accounts[0], key_two);
+  end_call(tenant_a, 2);
+  EXPECT_EQ(own.freed, (std::vector<id_t>{1, 2}));
+  ASSERT_EQ(own.dials.size(), 3u);
+  EXPECT_EQ(own.dials[2].attempt_id, 4);
+  end_call(tenant_a, 3);
+  EXPECT_EQ(platform_.freed, std::vector<id_t>{3}) << "the platform call ends on the platform";
+  EXPECT_EQ(own.dials.size(), 4u);
+  EXPECT_EQ(platform_.dials.size(), 1u);
+  end_everything();
+  EXPECT_EQ(a_.count(lead_status::completed), 6);
+  EXPECT_EQ(platform_.dials.size(), 1u);
+}
+
+TEST_F(provider_accounts, calls_followed_again_after_a_restart_ask_the_tenants_own_account) {
+  store_.accounts[tenant_a] = key_one;
+  a_.add_leads(5);
+  start(tenant_a, campaign_a);
+  auto& own = own_[tenant_a];
+  ASSERT_EQ(own.dials.size(), 3u);
+  auto first = campaign_actor(campaign_a);
+  ASSERT_TRUE(first);
+  caf::anon_send_exit(first, caf::exit_reason::unhandled_exception);
+  run();
+  advance(std::chrono::seconds(1));
+  ASSERT_TRUE(campaign_actor(campaign_a)) << "the campaign restarted";
+  EXPECT_EQ(own.syncs.size(), 3u) << "each open attempt is looked up on the tenant's account";
+  EXPECT_TRUE(platform_.syncs.empty());
+  EXPECT_TRUE(platform_.dials.empty());
+  end_everything();
+  EXPECT_EQ(a_.count(lead_status::completed), 5);
+  EXPECT_TRUE(platform_.dials.empty());
+}
+
+TEST_F(provider_accounts, calls_wait_while_the_settings_cannot_be_read_and_never_use_the_platform) {
+  store_.accounts[tenant_a] = key_one;
+  store_.accounts_unreadable = true;
+  ctx_->options.storage_retry = std::chrono::milliseconds(500);
+  a_.add_leads(2);
+  start(tenant_a, campaign_a);
+  advance(std::chrono::seconds(2));
+  EXPECT_TRUE(platform_.dials.empty()) << "no fallback to the platform account";
+  EXPECT_EQ(own_.count(tenant_a), 0u);
+  EXPECT_GE(store_.account_reads, 2) << "the registry reads the settings again";
+  store_.accounts_unreadable = false;
+  advance(std::chrono::seconds(1));
+  EXPECT_EQ(own_[tenant_a].dials.size(), 2u) << "the waiting calls go out on the own account";
+  EXPECT_TRUE(platform_.dials.empty());
+}
+
+}  // namespace
+}  // namespace dialer::actors::test
