@@ -557,7 +557,14 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
       },
       [=](adopt_atom, orphan_lookup& o) {
         auto& s = self->state;
-        if (!o.attempt || !s.plan) return;
+        if (!o.attempt) return;
+        if (!s.plan) {
+          // Still loading its plan (just after a restart): root routes the webhook again in a
+          // moment, by when this campaign follows the call, or the call is closed.
+          self->delayed_send(s.ctx->root, std::chrono::milliseconds(100), webhook_atom::value,
+                             std::move(o.webhook));
+          return;
+        }
         auto attempt_id = o.attempt->attempt.attempt_id;
         if (!s.calls.count(attempt_id)) {
           call_start start;
