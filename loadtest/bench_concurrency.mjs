@@ -3,7 +3,7 @@
 // from the simulator's record and the database. Run after scripts/build.sh, with PG* variables
 // pointing at a PostgreSQL (pg_virtualenv, or a cluster of your own):
 //   node loadtest/bench_concurrency.mjs [--calls 5000] [--campaigns 50] [--refill-campaigns 20]
-//                                       [--refill-leads 60] [--refill-cap 10]
+//                                       [--refill-leads 60] [--refill-cap 10] [--config dialerd.toml]
 // Phase 1 (hold): tenant A starts --campaigns campaigns whose caps add up to --calls; every
 // call connects and lasts an hour, so the engine holds --calls calls in flight. Each campaign
 // also has a DNC lead, a lead without consent and a lead at 03:00 local time, never to be dialled.
@@ -115,8 +115,10 @@ async function main() {
   const sim = await startSim({ apiKey, timeScale: 1, concurrencyLimit: holdCalls * 2 + 1000, mix: 'answered=100',
     extra: ['--mean-call-seconds', '3600', '--ring-seconds', '2', '--analysis-seconds', '1'] });
   running.push(sim);
+  const configArgs = [];
+  if (process.argv.includes('--config')) configArgs.push('--config', process.argv[process.argv.indexOf('--config') + 1]);
   const dialerd = await startDialerd({ database, retellBaseUrl: sim.url, apiKey,
-    jwtSecret: randomBytes(24).toString('hex') });
+    jwtSecret: randomBytes(24).toString('hex'), args: configArgs });
   running.push(dialerd);
   const pid = dialerd.proc.pid;
   await sim.configure({ webhook_url: `${dialerd.url}/api/v1/webhooks/retell` });
@@ -246,6 +248,10 @@ async function main() {
         max: refills[refills.length - 1] },
     },
     engine_cpu_seconds: +(cpuAfter - cpuBefore).toFixed(1),
+    webhook_ack_ms: { p50_at_most: histogramQuantile(metrics, 'dialer_webhook_ack_seconds', 0.5) * 1000,
+      p99_at_most: histogramQuantile(metrics, 'dialer_webhook_ack_seconds', 0.99) * 1000 },
+    storage_queue_wait_ms: { p50_at_most: histogramQuantile(metrics, 'dialer_storage_queue_seconds', 0.5) * 1000,
+      p99_at_most: histogramQuantile(metrics, 'dialer_storage_queue_seconds', 0.99) * 1000 },
     dispatch_latency: {
       observations: metricSum(metrics, 'dialer_dispatch_latency_seconds_count'),
       p50_at_most_ms: histogramQuantile(metrics, 'dialer_dispatch_latency_seconds', 0.5) * 1000,
