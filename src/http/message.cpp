@@ -32,16 +32,8 @@ const std::string* request::query_param(const std::string& name) const {
 
 response error_response(unsigned status, std::string_view code, std::string_view message,
                         std::string_view request_id, const field_errors& fields) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("error");
-  w.StartObject();
-  w.Key("code");
-  write_string(w, code);
-  w.Key("message");
-  write_string(w, message);
-  w.Key("details");
+  rapidjson::StringBuffer details;
+  rapidjson::Writer<rapidjson::StringBuffer> w(details);
   w.StartObject();
   if (!fields.empty()) {
     w.Key("fields");
@@ -57,16 +49,8 @@ response error_response(unsigned status, std::string_view code, std::string_view
     w.EndArray();
   }
   w.EndObject();
-  w.Key("request_id");
-  write_string(w, request_id);
-  w.EndObject();
-  w.EndObject();
-
-  response res;
-  res.status = status;
-  res.body.assign(buf.GetString(), buf.GetSize());
-  res.headers.emplace_back("X-Request-Id", std::string(request_id));
-  return res;
+  return error_response_with_details(status, code, message, request_id,
+                                     {details.GetString(), details.GetSize()});
 }
 
 response error_response_with_details(unsigned status, std::string_view code,
