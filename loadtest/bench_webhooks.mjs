@@ -7,6 +7,7 @@
 // Run after scripts/build.sh, with PG* variables pointing at a PostgreSQL cluster of your own:
 //   node loadtest/bench_webhooks.mjs [--calls 15000] [--connections 64] [--clients 1]
 //                                    [--peer-calls 1500] [--peer-workers 2] [--no-peer]
+//                                    [--config dialerd.toml]
 // Prints one JSON report: events/s, latency quantiles, inbox drain, and the ratio to the peer.
 
 import { spawn } from 'node:child_process';
@@ -154,8 +155,9 @@ async function main() {
     const database = createDatabase('dialer_hooks');
     const sim = await startSim({ apiKey });
     running.push(sim);
+    const configArgs = flag('config') ? ['--config', process.argv[process.argv.indexOf('--config') + 1]] : [];
     const dialerd = await startDialerd({ database, retellBaseUrl: sim.url, apiKey,
-      jwtSecret: randomBytes(24).toString('hex'), env: { DIALER_LOG_LEVEL: 'warn' } });
+      jwtSecret: randomBytes(24).toString('hex'), env: { DIALER_LOG_LEVEL: 'warn' }, args: configArgs });
     running.push(dialerd);
     const api = await registerTenant(dialerd.url, 'Hooks Co');
     const agent = await api.must(201, 'POST', '/api/v1/agents', { name: 'a', retell_agent_id: 'agent_bench' });
