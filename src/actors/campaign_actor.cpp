@@ -17,6 +17,13 @@
 namespace dialer::actors {
 namespace {
 
+/// The budget amounts and the status a campaign actor has added to the engine's gauges.
+struct reported_gauges {
+  double spent = 0;
+  double reserved = 0;
+  std::string status;  ///< empty: none yet
+};
+
 struct campaign_state {
   context_ptr ctx;
   id_t tenant_id = 0;
@@ -44,16 +51,9 @@ struct campaign_state {
   std::unordered_map<id_t, budget_hold> holds;
   bool stats_pending = false;  ///< a campaign.stats snapshot is due shortly
   /// What this actor last wrote to the budget and status gauges (taken back when it ends).
-  std::shared_ptr<struct reported_gauges> reported;
+  std::shared_ptr<reported_gauges> reported;
   bool budget_warned = false;     ///< budget.warn published for the current budget
   bool budget_exhausted = false;  ///< budget.exhausted published for the current budget
-};
-
-/// The budget amounts and the status a campaign actor has added to the engine's gauges.
-struct reported_gauges {
-  double spent = 0;
-  double reserved = 0;
-  std::string status;  ///< empty: none yet
 };
 
 using campaign_actor = caf::stateful_actor<campaign_state>;
@@ -356,7 +356,6 @@ void settle_budget(campaign_actor* self, id_t lead_id, std::optional<std::int64_
   auto hold = it->second;
   st.holds.erase(it);
   on_budget_signal(self, st.budget->settle(hold, cost_cents.value_or(hold.amount_cents)));
-  report_budget(self);
 }
 
 void line_freed(campaign_actor* self, id_t attempt_id) {

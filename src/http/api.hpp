@@ -42,8 +42,7 @@ struct api_context {
   std::string retell_api_key;  ///< the platform account's key: checks webhook signatures
   std::shared_ptr<tenant_rate_limiter> request_limits;  ///< per-tenant rate; null: unlimited
   const compliance_policy* policy = nullptr;  ///< country rules and phone zones (required)
-  /// Group commit of incoming webhooks; null: each is committed on its own.
-  storage::inbox_writer* inbox = nullptr;
+  storage::inbox_writer* inbox = nullptr;  ///< group commit of incoming webhooks (required)
 };
 
 /// Registers every route of the API (API.md) on `routes`.

@@ -104,8 +104,7 @@ response acknowledge(api_context& api, const admitted_webhook& w, const std::str
                           request_id);
   auto [inbox_id, inserted] = *stored;
   api.metrics.webhook(w.label, inserted ? "stored" : "duplicate");
-  if (inserted)
-    api.engine.webhook_stored(inbox_id, w.entry.tenant_id, w.entry.attempt_id, w.event);
+  if (inserted) api.engine.webhook_stored(inbox_id, w.entry.tenant_id, w.entry.attempt_id, w.event);
   api.metrics.webhook_ack_seconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - w.arrived).count());
   response r;
@@ -114,8 +113,8 @@ response acknowledge(api_context& api, const admitted_webhook& w, const std::str
   return r;
 }
 
-/// Admits a webhook on the handler pool, then stores it: in the inbox writer's next group
-/// commit when there is one (answered from its thread), else in a transaction of its own.
+/// Admits a webhook on the handler pool, then hands it to the inbox writer; the answer goes
+/// out from the writer's thread after the group commit that stored it.
 void receive(api_context& api, request&& req, responder respond, account_lookup account_of) {
   api.pool.post([&api, account_of = std::move(account_of), req = std::move(req),
                  respond = std::move(respond)]() mutable {
@@ -127,17 +126,9 @@ void receive(api_context& api, request&& req, responder respond, account_lookup 
       auto decided = admit(api, req, key, tenant);
       if (auto* r = std::get_if<response>(&decided)) return std::move(*r);
       admitted = std::move(std::get<admitted_webhook>(decided));
-      if (api.inbox) {
-        response later;  // answered after the group commit
-        later.status = 0;
-        return later;
-      }
-      const auto& e = admitted->entry;
-      auto stored = storage::store_webhook(api.db, e.tenant_id, e.attempt_id, e.provider_call_id,
-                                           e.event, e.body);
-      return acknowledge(api, *admitted, req.request_id, stored);
+      return response{};  // not sent: the answer follows the group commit
     });
-    if (!admitted || !api.inbox || answer.status != 0) {
+    if (!admitted) {
       respond(std::move(answer));
       return;
     }

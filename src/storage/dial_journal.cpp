@@ -5,13 +5,10 @@
 #include "core/call_progress.hpp"
 #include "storage/compliance_tx.hpp"
 #include "storage/statement.hpp"
+#include "storage/webhook_inbox_tx.hpp"
 
 namespace dialer::storage {
 namespace {
-
-const statement inbox_applied_sql{
-    "journal.inbox_applied",
-    "UPDATE webhook_events SET applied_at = COALESCE(applied_at, now()) WHERE id = $1"};
 
 const statement candidates_sql{"journal.candidates",
                                "SELECT id, phone, attempts, priority FROM leads"
@@ -420,7 +417,7 @@ void journal_registered(database& db, id_t tenant_id, id_t attempt_id,
 void record_call_progress(database& db, id_t tenant_id, id_t attempt_id, attempt_state state,
                           disposition outcome, const provider_call& call, id_t applied_inbox_id) {
   db.transact([&](pqxx::dbtransaction& tx) {
-    if (applied_inbox_id) run(tx, inbox_applied_sql, applied_inbox_id);
+    if (applied_inbox_id) mark_webhook_applied(tx, applied_inbox_id);
     auto locked = lock_attempt(tx, tenant_id, attempt_id);
     if (!locked) return;
     const bool current = progress_rank(state) >= progress_rank(locked->state);

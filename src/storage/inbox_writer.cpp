@@ -51,8 +51,8 @@ void inbox_writer::run() {
       for (std::size_t i = 0; entries.size() > 1 && i < entries.size(); ++i) {
         const auto& e = entries[i];
         try {
-          outcome[i] = store_webhook(db_, e.tenant_id, e.attempt_id, e.provider_call_id, e.event,
-                                     e.body);
+          outcome[i] =
+              store_webhook(db_, e.tenant_id, e.attempt_id, e.provider_call_id, e.event, e.body);
         } catch (const storage_error&) {
           outcome[i].reset();
         }

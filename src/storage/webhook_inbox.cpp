@@ -3,6 +3,7 @@
 #include <map>
 
 #include "storage/statement.hpp"
+#include "storage/webhook_inbox_tx.hpp"
 
 namespace dialer::storage {
 namespace {
@@ -108,8 +109,12 @@ std::vector<std::pair<id_t, bool>> store_webhooks(database& db,
   return stored;
 }
 
+void mark_webhook_applied(pqxx::dbtransaction& tx, id_t inbox_id) {
+  run(tx, mark_applied_sql, inbox_id);
+}
+
 void mark_webhook_applied(database& db, id_t inbox_id) {
-  db.transact([&](pqxx::dbtransaction& tx) { run(tx, mark_applied_sql, inbox_id); });
+  db.transact([&](pqxx::dbtransaction& tx) { mark_webhook_applied(tx, inbox_id); });
 }
 
 std::vector<inbox_row> unapplied_webhooks(database& db) {
