@@ -60,6 +60,9 @@ struct sim_call {
   std::string disconnection_reason;  ///< empty until the call ends
   std::optional<std::int64_t> start_timestamp;
   std::optional<std::int64_t> end_timestamp;
+  /// Wall clock when the call stopped counting toward the account's concurrency (not part of
+  /// the provider's call object: the test record's real-time end).
+  std::optional<std::int64_t> released_at_ms;
   std::optional<std::int64_t> duration_ms;
   std::vector<transcript_line> transcript;  ///< only shown once non-empty
   std::string recording_url;                ///< only shown once non-empty

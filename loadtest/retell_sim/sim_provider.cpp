@@ -47,7 +47,8 @@ void write_optional(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_v
 }
 
 void write_create(rapidjson::Writer<rapidjson::StringBuffer>& w, const create_record& c,
-                  std::optional<std::int64_t> ended_at_ms) {
+                  std::optional<std::int64_t> ended_at_ms,
+                  std::optional<std::int64_t> released_at_ms) {
   w.StartObject();
   w.Key("call_id");
   write_optional(w, c.call_id);
@@ -68,6 +69,11 @@ void write_create(rapidjson::Writer<rapidjson::StringBuffer>& w, const create_re
   w.Key("ended_at_ms");
   if (ended_at_ms)
     w.Int64(*ended_at_ms);
+  else
+    w.Null();
+  w.Key("released_at_ms");
+  if (released_at_ms)
+    w.Int64(*released_at_ms);
   else
     w.Null();
   w.Key("accepted");
@@ -283,6 +289,7 @@ void sim_provider::on_end(const std::shared_ptr<live_call>& live) {
     call.duration_ms = 0;
   }
   --current_concurrency_;
+  call.released_at_ms = now;
   ++calls_ended_;
   send_ended(live);
   schedule(live, settings_.analysis_seconds, &sim_provider::on_analyzed);
@@ -293,6 +300,7 @@ void sim_provider::on_concurrency_error(const std::shared_ptr<live_call>& live) 
   const std::int64_t now = now_ms_();
   call.call_status = "error";
   call.disconnection_reason = "concurrency_limit_reached";
+  call.released_at_ms = now;  // never counted
   call.start_timestamp = now;
   call.end_timestamp = now;
   call.duration_ms = 0;
@@ -381,8 +389,10 @@ api_reply sim_provider::record(bool with_creates) const {
     w.StartArray();
     for (const auto& c : creates_) {
       auto call = index_.find(c.call_id);
-      write_create(w, c,
-                   call == index_.end() ? std::nullopt : calls_[call->second].end_timestamp);
+      if (call == index_.end())
+        write_create(w, c, std::nullopt, std::nullopt);
+      else
+        write_create(w, c, calls_[call->second].end_timestamp, calls_[call->second].released_at_ms);
     }
     w.EndArray();
   }

@@ -31,10 +31,10 @@ struct campaign_state {
   std::optional<campaign_plan> plan;
   campaign_status status = campaign_status::running;
   std::deque<dial_candidate> hopper;
-  std::unordered_set<id_t> held_leads;  ///< in the hopper or in flight
+  std::unordered_set<id_t> held_leads;   ///< in the hopper or in flight
   std::unordered_map<id_t, id_t> calls;  ///< attempt id -> lead id, one per line in use
   std::unordered_map<caf::actor_addr, id_t> call_actors;  ///< actor -> attempt id
-  std::int32_t slots_used = 0;  ///< journalling + calls in flight
+  std::int32_t slots_used = 0;                            ///< journalling + calls in flight
   bool refilling = false;
   bool more_due = true;   ///< the last refill was full
   bool checking = false;  ///< a completion check is under way
@@ -54,6 +54,12 @@ struct campaign_state {
   std::shared_ptr<reported_gauges> reported;
   bool budget_warned = false;     ///< budget.warn published for the current budget
   bool budget_exhausted = false;  ///< budget.exhausted published for the current budget
+  /// The tenant actor (the parent), which shares the tenant's lines and monthly budget.
+  caf::actor tenant;
+  std::int32_t tenant_lines = 0;      ///< lines the tenant granted and no dial used yet
+  std::int64_t tenant_line_cost = 0;  ///< what each of those lines holds of the tenant budget
+  bool asking_tenant = false;         ///< a request for lines is under way
+  std::unordered_map<id_t, std::int64_t> tenant_held;  ///< lead id -> tenant budget held
 };
 
 using campaign_actor = caf::stateful_actor<campaign_state>;
@@ -64,6 +70,60 @@ void report_budget(campaign_actor* self);
 void publish_campaign_status(campaign_actor* self, campaign_status status);
 void request_campaign_stats(campaign_actor* self);
 void publish_campaign_stats(campaign_actor* self);
+void stop_for_budget(campaign_actor* self, std::string_view block);
+
+/// Asks the tenant for up to `want` lines; the answer resumes dispatching.
+void ask_tenant(campaign_actor* self, std::int32_t want) {
+  auto& st = self->state;
+  if (st.asking_tenant || want <= 0) return;
+  st.asking_tenant = true;
+  auto cost = st.plan->est_cost_per_call_cents;
+  self->request(st.tenant, caf::infinite, lines_atom::value, want, cost)
+      .then(
+          [self, cost](const line_grant& g) {
+            auto& s = self->state;
+            s.asking_tenant = false;
+            s.tenant_lines += g.lines;
+            s.tenant_line_cost = cost;
+            if (g.lines == 0 && g.refused == tenant_refusal::budget) {
+              // Calls in flight may give money back when they settle: wait for them. With
+              // none, the tenant's month budget cannot hold another call of this campaign.
+              if (s.slots_used == 0) stop_for_budget(self, "tenant_budget");
+              return;
+            }
+            // Refused for the tenant's cap: the tenant says when lines free up.
+            if (g.lines > 0) dispatch(self);
+          },
+          [self](caf::error&) { self->state.asking_tenant = false; });
+}
+
+/// Gives the tenant back the lines granted but not used.
+void return_unused_lines(campaign_actor* self) {
+  auto& st = self->state;
+  if (st.tenant_lines <= 0) return;
+  self->send(st.tenant, release_atom::value, st.tenant_lines, st.tenant_lines * st.tenant_line_cost,
+             std::int64_t{0});
+  st.tenant_lines = 0;
+}
+
+/// Gives the tenant back the line a lead used, with what its call cost (nullopt: the hold).
+void release_tenant_line(campaign_actor* self, id_t lead_id, std::optional<std::int64_t> cost) {
+  auto& st = self->state;
+  auto it = st.tenant_held.find(lead_id);
+  if (it == st.tenant_held.end()) return;
+  auto held = it->second;
+  st.tenant_held.erase(it);
+  self->send(st.tenant, release_atom::value, std::int32_t{1}, held, cost.value_or(held));
+}
+
+/// Counts calls followed again (after a restart or adopted) against the tenant's lines; sent
+/// even for none after a plan load, so a restarted campaign's retained lines are settled.
+void take_tenant_lines(campaign_actor* self, const std::vector<id_t>& lead_ids) {
+  auto& st = self->state;
+  auto cost = st.plan->est_cost_per_call_cents;
+  for (auto lead : lead_ids) st.tenant_held[lead] = cost;
+  self->send(st.tenant, take_atom::value, static_cast<std::int32_t>(lead_ids.size()), cost);
+}
 
 void refill(campaign_actor* self) {
   auto& st = self->state;
@@ -79,13 +139,15 @@ void refill(campaign_actor* self) {
       *ctx,
       [ctx, me, tenant, campaign, batch, exclude] {
         candidates_batch b;
-        b.leads = ctx->store->next_dial_candidates(tenant, campaign, ctx->clock->now_ms(),
-                                                batch, exclude);
+        b.leads = ctx->store->next_dial_candidates(tenant, campaign, ctx->clock->now_ms(), batch,
+                                                   exclude);
         b.more = static_cast<std::int32_t>(b.leads.size()) >= batch;
         if (b.leads.empty()) b.earliest_pending = ctx->store->earliest_pending_at(tenant, campaign);
         caf::anon_send(me, candidates_atom::value, std::move(b));
       },
-      [me] { caf::anon_send(me, candidates_atom::value, candidates_batch{{}, std::nullopt, true}); });
+      [me] {
+        caf::anon_send(me, candidates_atom::value, candidates_batch{{}, std::nullopt, true});
+      });
 }
 
 void sleep_until(campaign_actor* self, std::optional<epoch_ms> at) {
@@ -117,10 +179,12 @@ void check_completion(campaign_actor* self) {
         if (o.open > 0) o.earliest_pending = ctx->store->earliest_pending_at(tenant, campaign);
         if (o.open == 0)
           ctx->store->transition_campaign(tenant, campaign, campaign_status::running,
-                                       campaign_status::completed);
+                                          campaign_status::completed);
         caf::anon_send(me, open_count_atom::value, o);
       },
-      [me] { caf::anon_send(me, open_count_atom::value, open_leads{1, std::nullopt}); });
+      [me] {
+        caf::anon_send(me, open_count_atom::value, open_leads{1, std::nullopt});
+      });
 }
 
 void start_call(campaign_actor* self, call_start start) {
@@ -235,11 +299,11 @@ void on_budget_signal(campaign_actor* self, budget_signal signal) {
 
 /// The budget cannot hold another call: no new dial; the campaign pauses (calls in flight
 /// finish) until its budget is raised and it is resumed.
-void stop_for_budget(campaign_actor* self) {
+void stop_for_budget(campaign_actor* self, std::string_view block) {
   auto& st = self->state;
   if (st.status != campaign_status::running) return;
   set_status(self, campaign_status::paused);
-  st.ctx->metrics->dispatch_blocked(st.tenant_id, "budget");
+  if (block == "budget") st.ctx->metrics->dispatch_blocked(st.tenant_id, block);
   for (auto& lead : st.hopper) st.held_leads.erase(lead.lead_id);
   st.hopper.clear();
   auto c = st.ctx;
@@ -272,8 +336,8 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
           return policy->decide(*rules, subject, campaign, ctx->clock->now_ms());
         };
         auto now = ctx->clock->now_ms();
-        auto gated = ctx->store->journal_dialing(plan, lead, now - rules->attempt_lookback_ms,
-                                                 now, gate);
+        auto gated =
+            ctx->store->journal_dialing(plan, lead, now - rules->attempt_lookback_ms, now, gate);
         journal_result r{lead.lead_id, std::move(gated.attempt), {}, {}};
         if (gated.verdict && !gated.verdict->decision.allowed) {
           const auto& d = gated.verdict->decision;
@@ -318,6 +382,12 @@ void dispatch(campaign_actor* self) {
       }
       break;
     }
+    if (st.tenant_lines == 0) {
+      auto want = std::min<std::int64_t>(st.plan->max_concurrent_calls - st.slots_used,
+                                         static_cast<std::int64_t>(st.hopper.size()));
+      ask_tenant(self, static_cast<std::int32_t>(want));
+      break;
+    }
     std::optional<budget_hold> hold;
     if (st.budget) {
       auto reservation = st.budget->reserve(st.plan->est_cost_per_call_cents);
@@ -326,7 +396,7 @@ void dispatch(campaign_actor* self) {
         // budget cannot hold another call.
         if (!st.holds.empty()) break;
         on_budget_signal(self, budget_signal::exhausted);
-        stop_for_budget(self);
+        stop_for_budget(self, "budget");
         return;
       }
       on_budget_signal(self, reservation.signal);
@@ -335,10 +405,13 @@ void dispatch(campaign_actor* self) {
     auto lead = st.hopper.front();
     st.hopper.pop_front();
     if (hold) st.holds[lead.lead_id] = *hold;
+    --st.tenant_lines;
+    st.tenant_held[lead.lead_id] = st.tenant_line_cost;
     ++st.slots_used;
     ++st.journaling;
     journal_behind_gate(self, lead);
   }
+  return_unused_lines(self);
   if (dials(st.status) && st.hopper.empty()) {
     if (st.more_due)
       refill(self);
@@ -358,10 +431,11 @@ void settle_budget(campaign_actor* self, id_t lead_id, std::optional<std::int64_
   on_budget_signal(self, st.budget->settle(hold, cost_cents.value_or(hold.amount_cents)));
 }
 
-void line_freed(campaign_actor* self, id_t attempt_id) {
+void line_freed(campaign_actor* self, id_t attempt_id, std::optional<std::int64_t> cost_cents) {
   auto& st = self->state;
   auto it = st.calls.find(attempt_id);
   if (it == st.calls.end()) return;
+  release_tenant_line(self, it->second, cost_cents);
   st.held_leads.erase(it->second);
   st.calls.erase(it);
   --st.slots_used;
@@ -393,9 +467,9 @@ void load_plan(campaign_actor* self) {
         if (p.plan) {
           p.open = c->store->open_attempts(tenant, campaign);
           const auto& policy = *c->policy;
-          p.rules = std::make_shared<const campaign_rule_book>(policy.compile(
-              c->store->rule_overrides(tenant),
-              campaign_windows_of(policy.decoders(), p.plan->calling_windows_json)));
+          p.rules = std::make_shared<const campaign_rule_book>(
+              policy.compile(c->store->rule_overrides(tenant),
+                             campaign_windows_of(policy.decoders(), p.plan->calling_windows_json)));
           if (p.plan->max_calls_per_hour || p.plan->max_calls_per_day)
             p.recent_dials =
                 c->store->dial_times_since(tenant, campaign, c->clock->now_ms() - ms_per_day);
@@ -440,6 +514,10 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
     st.holds.clear();
   }
   report_budget(self);
+  std::vector<id_t> followed;
+  for (auto& open : p.open)
+    if (!st.calls.count(open.attempt.attempt_id)) followed.push_back(open.attempt.lead_id);
+  take_tenant_lines(self, followed);
   for (auto& open : p.open) {
     if (st.calls.count(open.attempt.attempt_id)) continue;
     call_start start;
@@ -465,13 +543,14 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
   dispatch(self);
 }
 
-caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tenant_id,
-                                id_t campaign_id) {
+caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::actor tenant,
+                                id_t tenant_id, id_t campaign_id) {
   auto& st = self->state;
   st.ctx = std::move(ctx);
   st.tenant_id = tenant_id;
   st.campaign_id = campaign_id;
   st.reported = std::make_shared<reported_gauges>();
+  st.tenant = std::move(tenant);
   self->attach_functor([c = st.ctx, tenant_id, reported = st.reported] {
     // The actor ended: its budget and its status leave the gauges.
     c->metrics->budget_change(tenant_id, -reported->spent, -reported->reserved);
@@ -493,7 +572,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
       // open, and it is followed again when the campaign restarts.
       s.ctx->metrics->actor_restart("call");
       spdlog::error("call actor for attempt {} failed: {}", attempt_id, to_string(dm.reason));
-      line_freed(self, attempt_id);
+      line_freed(self, attempt_id, std::nullopt);
     }
   });
   load_plan(self);
@@ -535,6 +614,10 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
             s.holds.erase(h);
             report_budget(self);
           }
+          if (auto t = s.tenant_held.find(r.lead_id); t != s.tenant_held.end()) {
+            self->send(s.tenant, release_atom::value, std::int32_t{1}, t->second, std::int64_t{0});
+            s.tenant_held.erase(t);
+          }
           s.held_leads.erase(r.lead_id);
           --s.slots_used;
           if (finished(s.status) && s.slots_used == 0) {
@@ -552,7 +635,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
       },
       [=](call_done_atom, const call_report& r) {
         settle_budget(self, r.lead_id, r.cost_cents);
-        line_freed(self, r.attempt_id);
+        line_freed(self, r.attempt_id, r.cost_cents);
       },
       [=](adopt_atom, orphan_lookup& o) {
         auto& s = self->state;
@@ -573,6 +656,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
           start.provider_call_id = o.attempt->provider_call_id;
           start.progress.state = o.attempt->state;
           ++s.slots_used;
+          take_tenant_lines(self, {o.attempt->attempt.lead_id});
           start_call(self, std::move(start));
         }
         // Sent after start_call's registration, so root now routes it to the call actor.
@@ -591,6 +675,10 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
         if (s.slots_used == 0 && s.hopper.empty()) sleep_until(self, o.earliest_pending);
       },
       [=](stats_atom) { publish_campaign_stats(self); },
+      [=](lines_free_atom) {
+        // The tenant has lines again (or read its limits).
+        if (dials(self->state.status)) dispatch(self);
+      },
       [=](wake_atom) {
         self->state.wake_pending = false;
         self->state.more_due = true;
@@ -630,7 +718,8 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, id_t tena
 
 caf::actor spawn_campaign(caf::event_based_actor* parent, context_ptr ctx, id_t tenant_id,
                           id_t campaign_id) {
-  return parent->spawn<caf::linked>(campaign_behavior, std::move(ctx), tenant_id, campaign_id);
+  return parent->spawn<caf::linked>(campaign_behavior, std::move(ctx),
+                                    caf::actor_cast<caf::actor>(parent), tenant_id, campaign_id);
 }
 
 }  // namespace dialer::actors

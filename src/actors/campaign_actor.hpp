@@ -6,7 +6,8 @@
 
 namespace dialer::actors {
 
-/// Spawns the pacing actor of one campaign (linked to `parent`). It follows the campaign's
+/// Spawns the pacing actor of one campaign (linked to `parent`, its tenant actor, which shares
+/// the tenant's lines and monthly budget with it). It follows the campaign's
 /// open attempts again, then dials due leads without exceeding max_concurrent_calls, and
 /// marks the campaign completed when every lead is terminal. It understands
 /// (status_atom, campaign_update), (adopt_atom, orphan_lookup) and quits when the campaign

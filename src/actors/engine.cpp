@@ -128,6 +128,11 @@ void engine::provider_account_changed(id_t tenant_id) {
   caf::anon_send(impl_->ctx->accounts, account_changed_atom::value, tenant_id);
 }
 
+void engine::tenant_limits_changed(id_t tenant_id) {
+  if (!impl_->ctx) return;
+  caf::anon_send(impl_->ctx->root, limits_atom::value, tenant_id);
+}
+
 void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
                             const webhook_event& ev) {
   if (!impl_->ctx) return;

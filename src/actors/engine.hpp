@@ -71,6 +71,8 @@ class engine {
   /// A tenant's provider settings changed (already committed): its new calls use the new
   /// account (or the platform's when the key was removed); calls in flight finish on theirs.
   void provider_account_changed(id_t tenant_id);
+  /// The tenant's shared limits changed (committed): its actor reads them again.
+  void tenant_limits_changed(id_t tenant_id);
 
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);

@@ -221,7 +221,8 @@ engine_metrics::engine_metrics(prometheus::Registry& r)
                              .Register(r)
                              .Add({})) {
   // Series known in advance start at zero, so that "none yet" reads as 0 rather than absent.
-  for (auto kind : {"campaign", "campaign_escalated", "call"}) restarts_.Add({{"kind", kind}});
+  for (auto kind : {"tenant", "campaign", "campaign_escalated", "call"})
+    restarts_.Add({{"kind", kind}});
   for (auto s : {campaign_status::draft, campaign_status::scheduled, campaign_status::running,
                  campaign_status::paused, campaign_status::completed, campaign_status::cancelled})
     campaigns_.Add({{"status", std::string(to_string(s))}});
@@ -312,13 +313,17 @@ void engine_metrics::webhook(std::string_view event, std::string_view result) {
   webhooks_.Add({{"event", std::string(event)}, {"result", std::string(result)}}).Increment();
 }
 
-void engine_metrics::webhook_ack_seconds(double s) { webhook_ack_.Observe(s); }
+void engine_metrics::webhook_ack_seconds(double s) {
+  webhook_ack_.Observe(s);
+}
 
 void engine_metrics::actor_restart(std::string_view kind) {
   restarts_.Add({{"kind", std::string(kind)}}).Increment();
 }
 
-void engine_metrics::storage_retry() { storage_retries_.Increment(); }
+void engine_metrics::storage_retry() {
+  storage_retries_.Increment();
+}
 
 void engine_metrics::storage_job(double queued_s, double run_s, bool ok) {
   storage_queue_.Observe(queued_s);
@@ -326,10 +331,16 @@ void engine_metrics::storage_job(double queued_s, double run_s, bool ok) {
 }
 // Live events over WebSocket (issue 5).
 
-void engine_metrics::websocket_clients_add(double delta) { websocket_clients_.Increment(delta); }
+void engine_metrics::websocket_clients_add(double delta) {
+  websocket_clients_.Increment(delta);
+}
 
-double engine_metrics::websocket_clients() const { return websocket_clients_.Value(); }
+double engine_metrics::websocket_clients() const {
+  return websocket_clients_.Value();
+}
 
-void engine_metrics::websocket_dropped() { websocket_dropped_.Increment(); }
+void engine_metrics::websocket_dropped() {
+  websocket_dropped_.Increment();
+}
 
 }  // namespace dialer::actors

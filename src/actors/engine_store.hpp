@@ -7,6 +7,7 @@
 #include "core/compliance_policy.hpp"
 #include "core/lead_outcome.hpp"
 #include "core/provider_account.hpp"
+#include "core/tenant_allowance.hpp"
 #include "storage/dial_journal.hpp"
 #include "storage/rows.hpp"
 
@@ -76,6 +77,10 @@ class engine_store {
   virtual std::optional<storage::campaign_stats> campaign_stats_of(id_t, id_t, epoch_ms) {
     return std::nullopt;
   }
+  /// The tenant's shared limits and what it has spent since `month_start`.
+  virtual tenant_standing tenant_standing_of(id_t tenant_id, epoch_ms month_start) = 0;
+  /// The tenant's campaigns that need an actor: running or scheduled, or with calls open.
+  virtual std::vector<id_t> campaigns_to_follow(id_t tenant_id) = 0;
 };
 
 /// The engine_store of production: the repositories of src/storage over PostgreSQL.
@@ -114,6 +119,8 @@ class pg_engine_store final : public engine_store {
   std::optional<provider_account> provider_account_of(id_t tenant_id) override;
   std::optional<storage::campaign_stats> campaign_stats_of(id_t tenant_id, id_t campaign_id,
                                                            epoch_ms now) override;
+  tenant_standing tenant_standing_of(id_t tenant_id, epoch_ms month_start) override;
+  std::vector<id_t> campaigns_to_follow(id_t tenant_id) override;
 
  private:
   storage::database& db_;

@@ -11,6 +11,7 @@
 #include "core/compliance_policy.hpp"
 #include "core/domain.hpp"
 #include "core/provider_account.hpp"
+#include "core/tenant_allowance.hpp"
 #include "storage/rows.hpp"
 
 namespace dialer::actors {
@@ -46,6 +47,12 @@ using account_atom = caf::atom_constant<caf::atom("account")>;
 using account_changed_atom = caf::atom_constant<caf::atom("acctchg")>;
 using account_loaded_atom = caf::atom_constant<caf::atom("acctload")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+using lines_atom = caf::atom_constant<caf::atom("lines")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using take_atom = caf::atom_constant<caf::atom("take")>;
+using limits_atom = caf::atom_constant<caf::atom("limits")>;
+using lines_free_atom = caf::atom_constant<caf::atom("linesfree")>;
+using tenant_atom = caf::atom_constant<caf::atom("tenant")>;
 
 /// A user's command reached a campaign (its new status is already committed).
 struct campaign_update {
@@ -149,6 +156,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::call_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::open_leads)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::account_settings_loaded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::provider_account)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::line_grant)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::tenant_standing)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::dial_attempt)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::campaign_plan)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::storage::attempt_row)

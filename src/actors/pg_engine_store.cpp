@@ -4,6 +4,7 @@
 #include "storage/campaigns.hpp"
 #include "storage/compliance.hpp"
 #include "storage/dial_journal.hpp"
+#include "storage/tenant_limits.hpp"
 #include "storage/webhook_inbox.hpp"
 
 namespace dialer::actors {
@@ -54,8 +55,7 @@ void pg_engine_store::journal_registered(id_t tenant_id, id_t attempt_id,
 void pg_engine_store::record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
                                            disposition outcome, const provider_call& call,
                                            id_t applied_inbox_id) {
-  storage::record_call_progress(db_, tenant_id, attempt_id, state, outcome, call,
-                                applied_inbox_id);
+  storage::record_call_progress(db_, tenant_id, attempt_id, state, outcome, call, applied_inbox_id);
 }
 
 void pg_engine_store::store_segments(id_t tenant_id, id_t attempt_id,
@@ -97,6 +97,14 @@ std::optional<storage::campaign_stats> pg_engine_store::campaign_stats_of(id_t t
                                                                           id_t campaign_id,
                                                                           epoch_ms now) {
   return storage::stats_of_campaign(db_, tenant_id, campaign_id, now);
+}
+
+tenant_standing pg_engine_store::tenant_standing_of(id_t tenant_id, epoch_ms month_start) {
+  return storage::tenant_standing_of(db_, tenant_id, month_start);
+}
+
+std::vector<id_t> pg_engine_store::campaigns_to_follow(id_t tenant_id) {
+  return storage::campaigns_to_follow(db_, tenant_id);
 }
 
 }  // namespace dialer::actors

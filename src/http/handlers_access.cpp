@@ -4,6 +4,7 @@
 #include "http/handlers.hpp"
 #include "storage/accounts.hpp"
 #include "storage/api_keys.hpp"
+#include "storage/tenant_limits.hpp"
 
 namespace dialer::http {
 namespace {
@@ -93,6 +94,49 @@ response put_provider_settings(api_context& api, const request& req, const princ
   return json_response(200, [&](json_writer& w) { write_provider_settings(w, *stored); });
 }
 
+void write_tenant_limits(json_writer& w, const tenant_standing& s) {
+  w.StartObject();
+  put_opt_int(w, "max_concurrent_calls", s.limits.max_concurrent_calls);
+  put_opt_int(w, "monthly_budget_cents", s.limits.monthly_budget_cents);
+  put_int(w, "month_spent_cents", s.month_spent_cents);
+  w.EndObject();
+}
+
+/// The tenant's limits and what it spent this UTC month.
+tenant_standing standing_now(api_context& api, id_t tenant_id) {
+  return storage::tenant_standing_of(api.db, tenant_id, month_start_utc(api.clock.now_ms()));
+}
+
+/// One member of PUT /settings/limits: absent keeps the stored value, null clears the limit.
+template <class T>
+void limit_member(payload& p, const char* name, std::int64_t min, std::int64_t max,
+                  std::optional<T>& limit) {
+  if (!p.has(name)) return;
+  if (is_null_member(p, name)) {
+    limit.reset();
+    return;
+  }
+  if (auto v = p.integer(name, true, min, max)) limit = static_cast<T>(*v);
+}
+
+/// PUT /settings/limits {max_concurrent_calls?, monthly_budget_cents?}: the limits every
+/// campaign of the tenant shares; null removes a limit, an absent member keeps it.
+response put_tenant_limits(api_context& api, const request& req, const principal& who) {
+  payload p(req.body);
+  if (p.malformed()) return malformed_json(req);
+  auto limits = storage::tenant_limits_of(api.db, who.tenant_id);
+  if (!limits) return not_found(req, "RESOURCE_NOT_FOUND", "Tenant", std::to_string(who.tenant_id));
+  limit_member(p, "max_concurrent_calls", 1, 100'000, limits->max_concurrent_calls);
+  limit_member(p, "monthly_budget_cents", 0, 1'000'000'000'000, limits->monthly_budget_cents);
+  if (!p.errors().empty()) return validation_error(req, p.errors());
+  if (!storage::set_tenant_limits(api.db, who.tenant_id, *limits))
+    return not_found(req, "RESOURCE_NOT_FOUND", "Tenant", std::to_string(who.tenant_id));
+  // Committed: the tenant's actor reads them again; campaigns waiting for lines are told.
+  api.engine.tenant_limits_changed(who.tenant_id);
+  auto standing = standing_now(api, who.tenant_id);
+  return json_response(200, [&](json_writer& w) { write_tenant_limits(w, standing); });
+}
+
 }  // namespace
 
 void add_access_routes(router& r, api_context& api) {
@@ -125,6 +169,15 @@ void add_access_routes(router& r, api_context& api) {
             return not_found(q, "RESOURCE_NOT_FOUND", "Tenant", std::to_string(w.tenant_id));
           return json_response(200,
                                [&](json_writer& out) { write_provider_settings(out, *tenant); });
+        }));
+  r.add("GET", "/api/v1/settings/limits",
+        authenticated(api, [&api](const request&, const principal& w) {
+          auto standing = standing_now(api, w.tenant_id);
+          return json_response(200, [&](json_writer& out) { write_tenant_limits(out, standing); });
+        }));
+  r.add("PUT", "/api/v1/settings/limits",
+        admin_only(api, [&api](const request& q, const principal& w) {
+          return put_tenant_limits(api, q, w);
         }));
   r.add("PUT", "/api/v1/settings/provider",
         admin_only(api, [&api](const request& q, const principal& w) {

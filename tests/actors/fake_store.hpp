@@ -42,6 +42,8 @@ class fake_store final : public engine_store {
   std::set<id_t> applied_webhooks;
   id_t next_attempt_id = 1;
   std::optional<provider_account> own_account;  ///< the tenant's own provider account, if any
+  tenant_limits limits;                         ///< the tenant's shared limits
+  std::int64_t month_spent_cents = 0;           ///< what the tenant spent this month
 
   /// Adds `n` pending leads with ids 1..n.
   void add_leads(int n) {
@@ -210,6 +212,18 @@ class fake_store final : public engine_store {
   }
 
   std::optional<provider_account> provider_account_of(id_t) override { return own_account; }
+
+  tenant_standing tenant_standing_of(id_t, epoch_ms) override {
+    return tenant_standing{limits, month_spent_cents};
+  }
+
+  std::vector<id_t> campaigns_to_follow(id_t) override {
+    bool open = std::any_of(attempts.begin(), attempts.end(),
+                            [](const auto& a) { return !a.second.closed; });
+    if (open || status == campaign_status::running || status == campaign_status::scheduled)
+      return {plan.id};
+    return {};
+  }
 
   /// Leads in this status.
   int count(lead_status s) const {

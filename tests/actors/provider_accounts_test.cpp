@@ -3,20 +3,13 @@
 // tenant through the platform's; a change of settings moves new calls only; calls followed
 // again after a restart ask the tenant's account.
 
-#include <gtest/gtest.h>
-#include <prometheus/registry.h>
-#include <caf/all.hpp>
-
 #include <map>
 #include <set>
 #include <stdexcept>
 
-#include "actors/engine_context.hpp"
-#include "actors/engine_root.hpp"
-#include "actors/messages.hpp"
 #include "actors/provider_accounts.hpp"
+#include "engine_test_bed.hpp"
 #include "fake_store.hpp"
-#include "stub_provider.hpp"
 
 namespace dialer::actors::test {
 namespace {
@@ -25,7 +18,6 @@ constexpr id_t tenant_a = 7;  ///< has its own provider account
 constexpr id_t campaign_a = 70;
 constexpr id_t tenant_b = 8;  ///< uses the platform account
 constexpr id_t campaign_b = 80;
-constexpr epoch_ms start_time = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 
 /// Two tenants' journals behind one engine_store (each fake_store holds one campaign), and the
 /// tenants' provider settings as the tenants table would hold them.
@@ -64,8 +56,8 @@ class tenant_stores final : public engine_store {
   void journal_registered(id_t t, id_t a, const std::string& call_id) override {
     of(t).journal_registered(t, a, call_id);
   }
-  void record_call_progress(id_t t, id_t a, attempt_state s, disposition d,
-                            const provider_call& c, id_t inbox_id) override {
+  void record_call_progress(id_t t, id_t a, attempt_state s, disposition d, const provider_call& c,
+                            id_t inbox_id) override {
     of(t).record_call_progress(t, a, s, d, c, inbox_id);
   }
   void store_segments(id_t t, id_t a, const std::vector<storage::segment_row>& s) override {
@@ -89,6 +81,10 @@ class tenant_stores final : public engine_store {
   void cancel_pending_leads(id_t t, id_t c, const std::string& reason) override {
     of(t).cancel_pending_leads(t, c, reason);
   }
+  tenant_standing tenant_standing_of(id_t t, epoch_ms since) override {
+    return of(t).tenant_standing_of(t, since);
+  }
+  std::vector<id_t> campaigns_to_follow(id_t t) override { return of(t).campaigns_to_follow(t); }
   std::optional<provider_account> provider_account_of(id_t tenant_id) override {
     ++account_reads;
     if (accounts_unreadable) throw std::runtime_error("database away");
@@ -98,32 +94,12 @@ class tenant_stores final : public engine_store {
   }
 };
 
-class provider_accounts : public ::testing::Test {
+class provider_accounts : public engine_test_bed {
  protected:
-  provider_accounts() : clock_(start_time), metrics_(registry_) {
-    config_.set("scheduler.policy", caf::atom("testing"));
-    config_.set("logger.verbosity", caf::atom("quiet"));
-    system_ = std::make_unique<caf::actor_system>(config_);
-    sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler());
+  provider_accounts() {
     init_campaign(a_, tenant_a, campaign_a, 1);
     init_campaign(b_, tenant_b, campaign_b, 1001);  // attempt ids of both tenants stay apart
     store_.by_tenant = {{tenant_a, &a_}, {tenant_b, &b_}};
-    std::vector<country_rule> rules(1);
-    rules[0].country = "US";
-    rules[0].calling_hours.windows = weekly_windows::every_day({0, minutes_per_day});
-    rules[0].consent.b2b.regime = consent_regime::opt_out;
-    rules[0].consent.b2c.regime = consent_regime::opt_out;
-    policy_ =
-        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
-    ctx_ = std::make_shared<engine_context>();
-    ctx_->store = &store_;
-    ctx_->pool = &runner_;
-    ctx_->clock = &clock_;
-    ctx_->metrics = &metrics_;
-    ctx_->policy = policy_.get();
-    ctx_->options.hopper_batch = 4;
-    ctx_->options.call_grace = std::chrono::seconds(30);
-    ctx_->options.call_watchdog = std::chrono::hours(1);
     ctx_->gateway = system_->spawn(stub_gateway, &platform_);
     ctx_->accounts = spawn_provider_accounts(
         *system_, ctx_, ctx_->gateway,
@@ -131,18 +107,10 @@ class provider_accounts : public ::testing::Test {
           spawned_.emplace_back(tenant, account);
           return registry->spawn<caf::linked>(stub_gateway, &own_[tenant]);
         });
-    ctx_->root = spawn_engine_root(*system_, ctx_);
+    start_engine(store_);
   }
 
-  ~provider_accounts() override {
-    caf::anon_send_exit(ctx_->root, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(ctx_->accounts, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(ctx_->gateway, caf::exit_reason::user_shutdown);
-    run();
-    ctx_->root = nullptr;
-    ctx_->accounts = nullptr;
-    ctx_->gateway = nullptr;
-  }
+  ~provider_accounts() override { stop_engine(); }
 
   static void init_campaign(fake_store& s, id_t tenant, id_t campaign, id_t first_attempt) {
     s.plan.id = campaign;
@@ -153,18 +121,8 @@ class provider_accounts : public ::testing::Test {
     s.next_attempt_id = first_attempt;
   }
 
-  void run() { sched_->run(); }
-
-  void advance(std::chrono::milliseconds d) {
-    clock_.advance(d.count());
-    sched_->advance_time(d);
-    run();
-  }
-
   void start(id_t tenant, id_t campaign) {
-    caf::anon_send(ctx_->root, status_atom::value,
-                   campaign_update{tenant, campaign, campaign_status::running});
-    run();
+    send_status(tenant, campaign, campaign_status::running);
   }
 
   /// The tenant stored new provider settings (PUT /settings/provider), as the engine hears it.
@@ -177,20 +135,7 @@ class provider_accounts : public ::testing::Test {
   void end_call(id_t tenant, id_t attempt) {
     platform_.live.erase(attempt);
     for (auto& [t, script] : own_) script.live.erase(attempt);
-    for (auto kind : {webhook_kind::call_ended, webhook_kind::call_analyzed}) {
-      inbound_webhook w;
-      w.inbox_id = ++inbox_ids_;
-      w.tenant_id = tenant;
-      w.attempt_id = attempt;
-      w.event.kind = kind;
-      w.event.event_name = std::string(to_string(kind));
-      w.event.call.call_id = platform_.call_id_of(attempt);
-      w.event.call.call_status = "ended";
-      w.event.call.disconnection_reason = "user_hangup";
-      w.event.call.attempt_id = attempt;
-      caf::anon_send(ctx_->root, webhook_atom::value, w);
-      run();
-    }
+    hang_up(tenant, attempt);
   }
 
   /// Ends every call some gateway has live until nothing is live any more.
@@ -207,38 +152,18 @@ class provider_accounts : public ::testing::Test {
 
   static id_t tenant_of(id_t attempt) { return attempt > 1000 ? tenant_b : tenant_a; }
 
-  caf::actor campaign_actor(id_t campaign) {
-    caf::actor found;
-    system_->spawn([&](caf::event_based_actor* self) {
-      self->request(ctx_->root, caf::infinite, lookup_atom::value, campaign)
-          .then([&](const caf::actor& a) { found = a; });
-    });
-    run();
-    return found;
-  }
-
   static std::set<id_t> tenants_of(const std::vector<dial_attempt>& dials) {
     std::set<id_t> out;
     for (const auto& d : dials) out.insert(d.tenant_id);
     return out;
   }
 
-  caf::actor_system_config config_;
-  std::unique_ptr<caf::actor_system> system_;
-  caf::scheduler::test_coordinator* sched_ = nullptr;
-  manual_clock clock_;
-  prometheus::Registry registry_;
-  engine_metrics metrics_;
-  inline_runner runner_;
   fake_store a_;
   fake_store b_;
   tenant_stores store_;
-  std::unique_ptr<compliance_policy> policy_;
   provider_script platform_;
   std::map<id_t, provider_script> own_;                     ///< tenant -> its own gateway's script
   std::vector<std::pair<id_t, provider_account>> spawned_;  ///< own gateways spawned, in order
-  context_ptr ctx_;
-  id_t inbox_ids_ = 0;
 };
 
 const provider_account key_one{"key_tenant_a_one", "http://127.0.0.1:9001"};
