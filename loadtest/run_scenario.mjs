@@ -159,6 +159,7 @@ async function takeSample(dialerd, sim) {
     webhooks: metricSum(text, 'dialer_webhook_events_total'),
     ack: histogramBuckets(text, 'dialer_webhook_ack_seconds'),
     dispatch: histogramBuckets(text, 'dialer_dispatch_latency_seconds'),
+    storageQueue: histogramBuckets(text, 'dialer_storage_queue_seconds'),
     simConcurrency: simSummary.current_concurrency,
     rss: rssBytes(dialerd.proc.pid),
     cpu: cpuSeconds(dialerd.proc.pid),
@@ -202,6 +203,7 @@ function timeline(samples, startedAt) {
     const dt = (b.at - a.at) / 1000;
     const ack = bucketsSince(b.ack, a.ack);
     const dispatch = bucketsSince(b.dispatch, a.dispatch);
+    const storageQueue = bucketsSince(b.storageQueue, a.storageQueue);
     points.push({
       t: +((b.at - startedAt) / 1000).toFixed(2),
       engine_active_calls: b.active,
@@ -212,6 +214,7 @@ function timeline(samples, startedAt) {
       webhook_ack_p50_ms: ms(bucketQuantile(ack, 0.5)),
       webhook_ack_p99_ms: ms(bucketQuantile(ack, 0.99)),
       dispatch_p99_ms: ms(bucketQuantile(dispatch, 0.99)),
+      storage_queue_p99_ms: ms(bucketQuantile(storageQueue, 0.99)),
       engine_rss_mib: mib(b.rss),
       engine_cpu_percent: +(((b.cpu - a.cpu) / dt) * 100).toFixed(1),
       simulator_cpu_percent: +(((b.simCpu - a.simCpu) / dt) * 100).toFixed(1),
@@ -236,10 +239,16 @@ async function simCalls(sim, apiKey) {
   }
 }
 
-/** Quantiles of a histogram in ms, interpolated, and the bucket bounds they are sure to be under. */
+/** Quantiles of a histogram in ms, interpolated, and the bucket bounds they are sure to be under;
+ *  one beyond the last bucket is given as the text "> bound". */
 function histogramFigures(buckets) {
-  const ms = (v) => (Number.isFinite(v) ? +(v * 1000).toFixed(2) : null);
-  const q = (f, upper) => ms(bucketQuantile(buckets, f, { upper }));
+  const ms = (v) => +(v * 1000).toFixed(2);
+  const lastBound = buckets.filter(([le]) => le !== Infinity).at(-1)?.[0];
+  const q = (f, upper) => {
+    if (!bucketCount(buckets)) return null;
+    if (bucketQuantile(buckets, f, { upper: true }) === Infinity) return `> ${ms(lastBound)}`;
+    return ms(bucketQuantile(buckets, f, { upper }));
+  };
   return { observations: bucketCount(buckets), p50: q(0.5), p99: q(0.99), p999: q(0.999),
     at_most: { p50: q(0.5, true), p99: q(0.99, true), p999: q(0.999, true) } };
 }
@@ -363,6 +372,7 @@ function figuresOf({ samples, rssBefore, startedAt, completedAt, endedAt }, outc
     webhook_events_per_second: { mean: +((last.webhooks - first.webhooks) / seconds).toFixed(1), peak: max('webhooks_per_second') },
     webhook_ack_ms: histogramFigures(bucketsSince(last.ack, first.ack)),
     dispatch_latency_ms: histogramFigures(bucketsSince(last.dispatch, first.dispatch)),
+    storage_queue_wait_ms: histogramFigures(bucketsSince(last.storageQueue, first.storageQueue)),
     slot_refill_ms: summarize(refills),
     engine_rss_mib: { before: mib(rssBefore), at_peak_calls: mib(peak.rss), max: max('engine_rss_mib') },
     engine_rss_per_active_call_bytes: peak.active > 0 ? Math.round((peak.rss - rssBefore) / peak.active) : null,
@@ -430,6 +440,7 @@ async function main() {
       slot_refill_ms: 'first attempts only: from the end of the call whose line a create took (simulator clock, rescaled to the wall clock) to the create; includes waiting for an account line when the account limit binds, and provider refusals retried',
       webhook_ack_ms: 'dialerd histogram dialer_webhook_ack_seconds over the run: quantiles interpolated within buckets; at_most gives the bucket bound (buckets end at 1 s)',
       calling_windows: 'each create checked against its country window (config/country_rules.json) in the lead zone at the instant the simulator received it',
+      storage_queue_wait_ms: 'dialer_storage_queue_seconds: how long engine database jobs (webhook applies, attempt closes, journal commits) waited for a storage thread; a refill waits behind them',
       engine_rss_per_active_call_bytes: 'dialerd RSS growth from before the start to the sample with the most calls in flight, per call in flight then',
     },
     timeline: tl,

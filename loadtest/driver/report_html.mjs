@@ -122,6 +122,7 @@ export function renderReport(report) {
         { name: 'webhook ack p50', points: pts('webhook_ack_p50_ms') },
         { name: 'webhook ack p99', points: pts('webhook_ack_p99_ms') },
         { name: 'dispatch p99', points: pts('dispatch_p99_ms') },
+        { name: 'storage queue wait p99', points: pts('storage_queue_p99_ms') },
       ] }),
     lineChart({ id: 'chart-memory', title: 'dialerd resident memory', xLabel: 'seconds since the campaigns started',
       yLabel: 'MiB', series: [{ name: 'dialerd RSS', points: pts('engine_rss_mib') }] }),
@@ -168,7 +169,9 @@ ${table(figures)}
 ${charts.join('\n')}
 <p>One point per sample (${escapeHtml(report.sample_interval_ms)} ms). Dials/s: create-phone-call answers
 (dialer_dials_total); webhooks/s: events received (dialer_webhook_events_total); latencies: quantiles of
-the observations of each interval, interpolated inside the histogram buckets.</p>
+the observations of each interval, interpolated inside the histogram buckets (dialer_webhook_ack_seconds,
+dialer_dispatch_latency_seconds, dialer_storage_queue_seconds); a value at a histogram's last bucket bound
+(1 s for webhook acks, 5 s for the others) means at least that.</p>
 </body>
 </html>
 `;

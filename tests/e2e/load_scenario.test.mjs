@@ -44,7 +44,7 @@ test('the smoke scenario keeps every promise and draws its report', async () => 
     const peak = f.peak_calls_in_flight.simulator;
     assert.ok(peak >= 2 && peak <= report.scenario_summary.lines_allowed, `peak of ${peak} calls in flight`);
     assert.ok(f.webhook_events_received >= 2 * dialable, `${f.webhook_events_received} webhooks`);
-    assert.ok(f.webhook_ack_ms.observations > 0 && f.webhook_ack_ms.p99 > 0);
+    assert.ok(f.webhook_ack_ms.observations > 0 && f.webhook_ack_ms.p50 !== null, JSON.stringify(f.webhook_ack_ms));
     assert.ok(f.slot_refill_ms.count > 0);
     assert.ok(f.engine_rss_mib.at_peak_calls > 0 && f.engine_cpu.seconds > 0);
     assert.ok(report.timeline.length >= 5, `${report.timeline.length} samples`);
