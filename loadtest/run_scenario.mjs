@@ -125,20 +125,20 @@ async function setUpTenant(api, t, scenario, phones, now) {
       leads.push({ phone: `+1212${2000000 + n}`, campaign_id: id, ...callable(n) });
     }
     for (let i = 0; i < scenario.forbidden_leads_per_campaign.dnc; i++) {
-      const phone = `+1312${2000000 + phones.next++}`;
-      dnc.push(phone);
-      leads.push({ phone, campaign_id: id, ...callable(phones.next) });
+      const n = phones.next++;
+      dnc.push(`+1312${2000000 + n}`);
+      leads.push({ phone: dnc.at(-1), campaign_id: id, ...callable(n) });
     }
     for (let i = 0; i < scenario.forbidden_leads_per_campaign.consent_denied; i++) {
-      leads.push({ phone: `+1312${2000000 + phones.next++}`, campaign_id: id, ...callable(phones.next),
-        consent_status: 'denied' });
+      const n = phones.next++;
+      leads.push({ phone: `+1312${2000000 + n}`, campaign_id: id, ...callable(n), consent_status: 'denied' });
     }
   }
   if (scenario.night_leads_per_tenant > 0) {
     const id = await newCampaign(`night ${t}`, scenario.max_concurrent_calls);
     campaigns.push({ id, cap: scenario.max_concurrent_calls, kind: 'night' });
     for (let i = 0; i < scenario.night_leads_per_tenant; i++) {
-      // 03:xx and 23:xx local: the window opens at 08:00, five and nine hours away.
+      // 03:xx and 23:xx local: the 08:00 window is at least four and eight hours away.
       leads.push({ phone: `+1646${2000000 + phones.next++}`, campaign_id: id, ...callableNow(now),
         timezone: zoneAtLocalHour(i % 2 ? 23 : 3, now) });
     }
@@ -194,9 +194,11 @@ function startSampler(dialerd, sim, everyMs) {
   };
 }
 
+/** Seconds as milliseconds with two decimals; null for no value. */
+const toMs = (seconds) => (Number.isFinite(seconds) ? +(seconds * 1000).toFixed(2) : null);
+
 /** One point per sample interval: levels at its end, rates and latency quantiles over it. */
 function timeline(samples, startedAt) {
-  const ms = (v) => (Number.isFinite(v) ? +(v * 1000).toFixed(2) : null);
   const points = [];
   for (let i = 1; i < samples.length; i++) {
     const [a, b] = [samples[i - 1], samples[i]];
@@ -211,10 +213,10 @@ function timeline(samples, startedAt) {
       dials_per_second: +((b.dials - a.dials) / dt).toFixed(1),
       webhooks_per_second: +((b.webhooks - a.webhooks) / dt).toFixed(1),
       webhook_acks: bucketCount(ack),
-      webhook_ack_p50_ms: ms(bucketQuantile(ack, 0.5)),
-      webhook_ack_p99_ms: ms(bucketQuantile(ack, 0.99)),
-      dispatch_p99_ms: ms(bucketQuantile(dispatch, 0.99)),
-      storage_queue_p99_ms: ms(bucketQuantile(storageQueue, 0.99)),
+      webhook_ack_p50_ms: toMs(bucketQuantile(ack, 0.5)),
+      webhook_ack_p99_ms: toMs(bucketQuantile(ack, 0.99)),
+      dispatch_p99_ms: toMs(bucketQuantile(dispatch, 0.99)),
+      storage_queue_p99_ms: toMs(bucketQuantile(storageQueue, 0.99)),
       engine_rss_mib: mib(b.rss),
       engine_cpu_percent: +(((b.cpu - a.cpu) / dt) * 100).toFixed(1),
       simulator_cpu_percent: +(((b.simCpu - a.simCpu) / dt) * 100).toFixed(1),
@@ -242,12 +244,10 @@ async function simCalls(sim, apiKey) {
 /** Quantiles of a histogram in ms, interpolated, and the bucket bounds they are sure to be under;
  *  one beyond the last bucket is given as the text "> bound". */
 function histogramFigures(buckets) {
-  const ms = (v) => +(v * 1000).toFixed(2);
   const lastBound = buckets.filter(([le]) => le !== Infinity).at(-1)?.[0];
   const q = (f, upper) => {
-    if (!bucketCount(buckets)) return null;
-    if (bucketQuantile(buckets, f, { upper: true }) === Infinity) return `> ${ms(lastBound)}`;
-    return ms(bucketQuantile(buckets, f, { upper }));
+    if (bucketQuantile(buckets, f, { upper: true }) === Infinity) return `> ${toMs(lastBound)}`;
+    return toMs(bucketQuantile(buckets, f, { upper }));
   };
   return { observations: bucketCount(buckets), p50: q(0.5), p99: q(0.99), p999: q(0.999),
     at_most: { p50: q(0.5, true), p99: q(0.99, true), p999: q(0.999, true) } };

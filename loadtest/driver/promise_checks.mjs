@@ -51,7 +51,7 @@ export function promiseChecks({ creates, wallEnd = (c) => c.ended_at_ms, campaig
       unknownLeads++;
       continue;
     }
-    if (!allowedAt(lead.country || 'US', lead.zone, c.received_at_ms)) outsideWindows++;
+    if (!allowedAt(lead.country, lead.zone, c.received_at_ms)) outsideWindows++;
     if (dncNumbers.has(`${lead.tenant}:${c.to_number}`)) dncDialled++;
     if (lead.consent === 'denied') consentDeniedDialled++;
   }
