@@ -15,21 +15,20 @@
 // Prints one JSON report with the machine, the figures and every promise check (all must be 0).
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import {
   callableNow, createDatabase, registerTenant, sql, startDialerd, startSim, waitFor, zoneAtLocalHour,
 } from './driver/harness.mjs';
+import {
+  commandLine, cpuSeconds, histogramQuantile, machine, metricSum, peakOverlap, quantile, refillTimes, rssBytes,
+  scrape, simRecord,
+} from './driver/measure.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const holdCalls = arg('calls', 5000);
-const holdCampaigns = arg('campaigns', 50);
-const refillCampaigns = arg('refill-campaigns', 20);
-const refillLeads = arg('refill-leads', 60);
-const refillCap = arg('refill-cap', 10);
+const args = commandLine();
+const holdCalls = args.number('calls', 5000);
+const holdCampaigns = args.number('campaigns', 50);
+const refillCampaigns = args.number('refill-campaigns', 20);
+const refillLeads = args.number('refill-leads', 60);
+const refillCap = args.number('refill-cap', 10);
 const budgetCents = 250;
 const estCost = 100;
 const budgetLines = Math.floor(budgetCents / estCost);
@@ -39,58 +38,8 @@ const running = [];  // processes to stop, also when the benchmark fails
 const t0 = Date.now();
 const progress = (what) => console.error(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${what}`);
 
-/** Resident memory of a process in bytes (VmRSS). */
-function rssBytes(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** Sum of a metric's series in /metrics text. */
-function metricSum(text, name) {
-  let sum = 0;
-  const re = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm');
-  for (const m of text.matchAll(re)) sum += Number(m[1]);
-  return sum;
-}
-
-/** A quantile of a Prometheus histogram in /metrics text: the upper bound of its bucket. */
-function histogramQuantile(text, name, q) {
-  const buckets = [];
-  const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} ([0-9.e+-]+)$`, 'gm');
-  for (const m of text.matchAll(re)) buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
-  if (!buckets.length) return NaN;
-  const total = buckets[buckets.length - 1][1];
-  const found = buckets.find(([, count]) => count >= q * total);
-  return found ? found[0] : NaN;
-}
-
-function quantile(sorted, q) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-/** Largest number of a campaign's calls open at once, from the simulator's create record. */
-function peakOverlap(creates) {
-  const points = [];
-  for (const c of creates) {
-    points.push([c.received_at_ms, 1]);
-    points.push([c.ended_at_ms ?? Infinity, -1]);
-  }
-  points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let open = 0;
-  let peak = 0;
-  for (const [, d] of points) {
-    open += d;
-    peak = Math.max(peak, open);
-  }
-  return peak;
-}
+/** A campaign's accepted creates as [received, ended] intervals of the simulator's clock. */
+const linesOf = (creates) => (creates ?? []).map((c) => [c.received_at_ms, c.ended_at_ms]);
 
 async function makeCampaigns(api, count, cap, prefix, extra = {}) {
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: `${prefix} agent`, retell_agent_id: `agent_${prefix}` });
@@ -115,8 +64,7 @@ async function main() {
   const sim = await startSim({ apiKey, timeScale: 1, concurrencyLimit: holdCalls * 2 + 1000, mix: 'answered=100',
     extra: ['--mean-call-seconds', '3600', '--ring-seconds', '2', '--analysis-seconds', '1'] });
   running.push(sim);
-  const configArgs = [];
-  if (process.argv.includes('--config')) configArgs.push('--config', process.argv[process.argv.indexOf('--config') + 1]);
+  const configArgs = args.text('config') ? ['--config', args.text('config')] : [];
   const dialerd = await startDialerd({ database, retellBaseUrl: sim.url, apiKey,
     jwtSecret: randomBytes(24).toString('hex'), args: configArgs });
   running.push(dialerd);
@@ -151,14 +99,11 @@ async function main() {
   progress(`${leads.length} leads in ${holdCampaigns} campaigns loaded; starting them`);
   const rampStart = Date.now();
   for (const id of holdIds) await a.must(200, 'POST', `/api/v1/campaigns/${id}/start`);
-  await waitFor(async () => {
-    const text = await (await fetch(`${dialerd.url}/metrics`)).text();
-    return metricSum(text, 'dialer_active_calls') >= holdCalls;
-  }, 900000, `${holdCalls} calls in flight`, 250);
+  await waitFor(async () => metricSum(await scrape(dialerd.url), 'dialer_active_calls') >= holdCalls, 900000, `${holdCalls} calls in flight`, 250);
   const rampSeconds = (Date.now() - rampStart) / 1000;
   // Every call_started delivered and applied, so that phase 2 measures refills, not a backlog.
   await waitFor(async () => {
-    const s = await (await fetch(`${sim.url}/sim/record?summary=1`)).json();
+    const s = await simRecord(sim.url, { summary: true });
     if (s.webhook_backlog !== 0 || s.webhooks_sent < holdCalls) return false;
     const [[unapplied]] = sql(database, 'select count(*) from webhook_events where applied_at is null');
     return unapplied === '0';
@@ -166,7 +111,7 @@ async function main() {
   const settledSeconds = (Date.now() - rampStart) / 1000;
   const rssHeld = rssBytes(pid);
   progress(`${holdCalls} calls in flight after ${rampSeconds} s; refill phase`);
-  const heldSummary = await (await fetch(`${sim.url}/sim/record?summary=1`)).json();
+  const heldSummary = await simRecord(sim.url, { summary: true });
 
   // Phase 2: tenant B's short calls refill lines while A's calls are held.
   await sim.configure({ mean_call_seconds: 1, ring_seconds: 1 });
@@ -194,7 +139,7 @@ async function main() {
   const refillSeconds = (Date.now() - refillStart) / 1000;
   progress('refill campaigns completed; checking');
   const cpuAfter = cpuSeconds(pid);
-  const metrics = await (await fetch(`${dialerd.url}/metrics`)).text();
+  const metrics = await scrape(dialerd.url);
 
   // Promise checks.
   const record = await sim.record();
@@ -207,14 +152,9 @@ async function main() {
     byCampaign.get(id).push(c);
   }
   let capViolations = 0;
-  for (const id of holdIds) if (peakOverlap(byCampaign.get(id) ?? []) > cap) capViolations++;
-  for (const id of refillIds) if (peakOverlap(byCampaign.get(id) ?? []) > refillCap) capViolations++;
-  const refills = [];
-  for (const id of refillIds) {
-    const creates = (byCampaign.get(id) ?? []).slice().sort((x, y) => x.received_at_ms - y.received_at_ms);
-    const ends = creates.map((c) => c.ended_at_ms).filter((t) => t != null).sort((x, y) => x - y);
-    for (let k = refillCap; k < creates.length; k++) refills.push(creates[k].received_at_ms - ends[k - refillCap]);
-  }
+  for (const id of holdIds) if (peakOverlap(linesOf(byCampaign.get(id))) > cap) capViolations++;
+  for (const id of refillIds) if (peakOverlap(linesOf(byCampaign.get(id))) > refillCap) capViolations++;
+  const refills = refillIds.flatMap((id) => refillTimes(linesOf(byCampaign.get(id)), refillCap));
   refills.sort((x, y) => x - y);
   const [[duplicateAttempts]] = sql(database,
     'select count(*) from (select lead_id, attempt_no from call_attempts group by 1, 2 having count(*) > 1) d');
@@ -222,17 +162,15 @@ async function main() {
   const [[openRefillLeads]] = sql(database,
     `select count(*) from leads where campaign_id in (${refillLeadIds}) and status not in ('completed', 'failed', 'cancelled', 'dnc')`);
   const budgetStats = await b.must(200, 'GET', `/api/v1/campaigns/${budgetId}/stats`);
-  const budgetPeak = peakOverlap(byCampaign.get(budgetId) ?? []);
+  const budgetPeak = peakOverlap(linesOf(byCampaign.get(budgetId)));
   const bCalls = await b.must(200, 'GET', '/api/v1/calls?limit=1000');
   const holdSet = new Set(holdIds);
   const crossTenant = bCalls.items.filter((c) => holdSet.has(c.campaign_id)).length;
   const bSeesA = (await b.call('GET', `/api/v1/campaigns/${holdIds[0]}`)).status === 404 ? 0 : 1;
   const aSeesB = (await a.call('GET', `/api/v1/campaigns/${refillIds[0]}/stats`)).status === 404 ? 0 : 1;
 
-  const cpus = os.cpus();
   const report = {
-    machine: { cpus: cpus.length, model: cpus[0].model, memory_gib: Math.round(os.totalmem() / 2 ** 30),
-      load_average_1m: os.loadavg()[0] },
+    machine: machine(),
     hold: {
       campaigns: holdCampaigns, cap_per_campaign: cap, calls_in_flight: holdCalls,
       simulator_concurrency: heldSummary.current_concurrency,

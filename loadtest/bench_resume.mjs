@@ -6,28 +6,21 @@
 // the simulator's own check that no call was placed twice.
 
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import {
-  callableNow,
-  createDatabase, registerTenant, startDialerd, startSim, waitFor,
+  callableNow, createDatabase, registerTenant, startDialerd, startSim, waitFor,
 } from './driver/harness.mjs';
+import { commandLine, machine, metricSum, scrape, simRecord } from './driver/measure.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const campaigns = arg('campaigns', 1000);
-const leadsPer = arg('leads', 10);
+const args = commandLine();
+const campaigns = args.number('campaigns', 1000);
+const leadsPer = args.number('leads', 10);
 const total = campaigns * leadsPer;
 const apiKey = `key_bench_${randomBytes(6).toString('hex')}`;
 const jwtSecret = randomBytes(24).toString('hex');
 
+/** Calls in flight: dialer_active_calls has one series per tenant. */
 async function activeCalls(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  // One series per tenant: add them up.
-  let sum = 0;
-  for (const m of text.matchAll(/^dialer_active_calls(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/gm)) sum += Number(m[1]);
-  return sum;
+  return metricSum(await scrape(url), 'dialer_active_calls');
 }
 
 async function main() {
@@ -57,7 +50,7 @@ async function main() {
   for (const id of ids) await api.must(200, 'POST', `/api/v1/campaigns/${id}/start`);
   await waitFor(async () => (await activeCalls(dialerd.url)) >= total, 600000, 'every call in flight', 200);
   const rampSeconds = (Date.now() - rampStart) / 1000;
-  const before = await (await fetch(`${sim.url}/sim/record?summary=1`)).json();
+  const before = await simRecord(sim.url, { summary: true });
 
   await dialerd.kill9();
   const restartAt = Date.now();
@@ -66,12 +59,12 @@ async function main() {
   await sim.configure({ webhook_url: `${dialerd.url}/api/v1/webhooks/retell` });
   await waitFor(async () => (await activeCalls(dialerd.url)) >= total, 600000, 'every call followed again', 100);
   const followedSeconds = (Date.now() - restartAt) / 1000;
-  const after = await (await fetch(`${sim.url}/sim/record?summary=1`)).json();
-  const record = await (await fetch(`${sim.url}/sim/record`)).json();
+  const after = await simRecord(sim.url, { summary: true });
+  const record = await simRecord(sim.url);
   const attempts = new Set(record.creates.filter((c) => c.accepted).map((c) => c.metadata.attempt_id));
 
   const report = {
-    machine: { cpus: os.cpus().length, model: os.cpus()[0].model, memory_gib: Math.round(os.totalmem() / 2 ** 30) },
+    machine: machine(),
     campaigns, leads_per_campaign: leadsPer, calls_in_flight: total,
     dial_ramp_seconds: rampSeconds, dials_per_second: Math.round(total / rampSeconds),
     restart_to_listening_seconds: listeningSeconds,

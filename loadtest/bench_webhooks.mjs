@@ -2,7 +2,9 @@
 // call_ended with a transcript, call_analyzed) for journalled attempts are posted to dialerd
 // over keep-alive connections; each is answered 204 only after its inbox row is committed. The
 // same generator then drives the Python peer (loadtest/peer/webhook_peer.py, FastAPI + uvicorn
-// + psycopg2, one commit per event) against the same PostgreSQL. Durability needs fsync: the
+// + SQLAlchemy over psycopg2, one commit per event) against the same PostgreSQL; it runs on
+// Debian's /usr/bin/python3 with Debian's python3-fastapi, python3-uvicorn, python3-sqlalchemy
+// and python3-psycopg2 (checked first; --no-peer skips it). Durability needs fsync: the
 // benchmark refuses a server with fsync off (pg_virtualenv turns it off) unless --allow-fsync-off.
 // Run after scripts/build.sh, with PG* variables pointing at a PostgreSQL cluster of your own:
 //   node loadtest/bench_webhooks.mjs [--calls 15000] [--connections 64] [--clients 1]
@@ -10,16 +12,16 @@
 //                                    [--config dialerd.toml]
 // Prints one JSON report: events/s, latency quantiles, inbox drain, and the ratio to the peer.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
   createDatabase, registerTenant, repoRoot, sql, startDialerd, startSim, waitFor,
 } from './driver/harness.mjs';
+import { commandLine, machine, quantile } from './driver/measure.mjs';
 
 /** `x-retell-signature` for `body`: HMAC-SHA256 over the body followed by the ms timestamp. */
 function signature(body, key, now = Date.now()) {
@@ -117,7 +119,7 @@ async function load({ url, key, calls, tenantId, connections, clients }) {
     for (const [s, n] of Object.entries(p.statuses)) statuses[s] = (statuses[s] || 0) + n;
   }
   all.sort((x, y) => x - y);
-  const q = (f) => +all[Math.min(all.length - 1, Math.floor(f * all.length))].toFixed(2);
+  const q = (f) => +quantile(all, f).toFixed(2);
   return { events: total, seconds: +seconds.toFixed(2), events_per_second: Math.round(total / seconds),
     latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) }, statuses };
 }
@@ -134,11 +136,30 @@ function journalAttempts(database, tenantId, campaignId, count, prefix) {
     .map(([id, callId, phone]) => ({ attemptId: Number(id), callId, phone }));
 }
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const flag = (name) => process.argv.includes(`--${name}`);
+/** The modules the Python peer imports and the Debian package of each. */
+const peerModules = { fastapi: 'python3-fastapi', uvicorn: 'python3-uvicorn', sqlalchemy: 'python3-sqlalchemy',
+  psycopg2: 'python3-psycopg2' };
+/** Debian's own interpreter: the first python3 on PATH may be another one without those packages. */
+const peerPython = '/usr/bin/python3';
+
+/** The version of each peer module under Debian's python3, null for a missing one. */
+function peerModuleVersions() {
+  const probe = `import importlib, json
+found = {}
+for name in ${JSON.stringify(Object.keys(peerModules))}:
+    try:
+        found[name] = str(importlib.import_module(name).__version__).split(' ')[0]
+    except ImportError:
+        found[name] = None
+print(json.dumps(found))`;
+  const r = spawnSync(peerPython, ['-c', probe], { encoding: 'utf8' });
+  if (r.status !== 0) return Object.fromEntries(Object.keys(peerModules).map((m) => [m, null]));
+  return JSON.parse(r.stdout);
+}
+
+const args = commandLine();
+const arg = args.number;
+const flag = args.flag;
 
 async function main() {
   const running = [];
@@ -149,13 +170,23 @@ async function main() {
       console.error('fsync is off on this PostgreSQL: these would not be durability figures (--allow-fsync-off to run anyway)');
       process.exit(2);
     }
+    let peerVersions = null;
+    if (!flag('no-peer')) {
+      peerVersions = peerModuleVersions();
+      const missing = Object.entries(peerVersions).filter(([, v]) => v === null).map(([m]) => peerModules[m]);
+      if (missing.length) {
+        console.error(`the Python peer needs Debian packages missing from ${peerPython}: ${missing.join(', ')}\n` +
+          `install them with: apt-get install -y ${missing.join(' ')}   (or run with --no-peer)`);
+        process.exit(2);
+      }
+    }
     const connections = arg('connections', 64);
     const clients = arg('clients', 1);
     const apiKey = `key_hooks_${randomBytes(6).toString('hex')}`;
     const database = createDatabase('dialer_hooks');
     const sim = await startSim({ apiKey });
     running.push(sim);
-    const configArgs = flag('config') ? ['--config', process.argv[process.argv.indexOf('--config') + 1]] : [];
+    const configArgs = args.text('config') ? ['--config', args.text('config')] : [];
     const dialerd = await startDialerd({ database, retellBaseUrl: sim.url, apiKey,
       jwtSecret: randomBytes(24).toString('hex'), env: { DIALER_LOG_LEVEL: 'warn' }, args: configArgs });
     running.push(dialerd);
@@ -184,10 +215,10 @@ async function main() {
       const workers = arg('peer-workers', 2);
       const port = 20000 + Math.floor(Math.random() * 20000);
       // Its own process group, so that uvicorn's workers stop with it.
-      const peerProc = spawn('/usr/bin/python3', ['-m', 'uvicorn', 'webhook_peer:app',
+      const peerProc = spawn(peerPython, ['-m', 'uvicorn', 'webhook_peer:app',
         '--app-dir', path.join(repoRoot, 'loadtest', 'peer'), '--host', '127.0.0.1', '--port', String(port),
         '--workers', String(workers), '--log-level', 'warning', '--no-access-log'],
-      { env: { ...process.env, RETELL_API_KEY: apiKey, PEER_DSN: `dbname=${peerDb}` }, stdio: 'inherit', detached: true });
+      { env: { ...process.env, RETELL_API_KEY: apiKey, PEER_DATABASE_URL: `postgresql+psycopg2:///${peerDb}` }, stdio: 'inherit', detached: true });
       running.push({ stop: async () => { try { process.kill(-peerProc.pid, 'SIGTERM'); } catch { /* gone */ } } });
       const peerUrl = `http://127.0.0.1:${port}/webhooks/retell`;
       await waitFor(async () => (await fetch(peerUrl, { method: 'POST', body: '{}' })).status === 401, 30000, 'the peer to listen', 200);
@@ -196,13 +227,12 @@ async function main() {
       const [[peerStored]] = sql(peerDb, 'select count(*) from peer_webhook_events');
       peer.stored = Number(peerStored);
       peer.workers = workers;
+      peer.packages = peerVersions;
       await running.pop().stop();
     }
 
-    const cpus = os.cpus();
     console.log(JSON.stringify({
-      machine: { cpus: cpus.length, model: cpus[0].model, memory_gib: Math.round(os.totalmem() / 2 ** 30),
-        load_average_1m: os.loadavg()[0] },
+      machine: machine(),
       postgres: { fsync, synchronous_commit: syncCommit },
       generator: { connections, clients },
       dialerd: engine,

@@ -8,12 +8,12 @@
 // SIM_BIN names the retell_sim binary (default build/loadtest/retell_sim). Plain Node 20.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { cpuSeconds, mib, quantile, rssBytes } from './driver/measure.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const opts = {
@@ -105,13 +105,7 @@ async function main() {
   });
   const base = `http://127.0.0.1:${port}`;
 
-  function simStats() {
-    const status = readFileSync(`/proc/${sim.pid}/status`, 'utf8');
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
-    const stat = readFileSync(`/proc/${sim.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100; // utime + stime, in ticks
-    return { rssMb: +(rssKb / 1024).toFixed(1), cpuSeconds };
-  }
+  const simStats = () => ({ rssMb: mib(rssBytes(sim.pid)), cpuSeconds: cpuSeconds(sim.pid) });
 
   // Place the calls, `parallel` requests in flight at a time.
   const t0 = Date.now();
@@ -157,7 +151,7 @@ async function main() {
   sinkWorker.postMessage('close');
 
   createLatencies.sort((a, b) => a - b);
-  const pct = (p) => +createLatencies[Math.min(createLatencies.length - 1, Math.floor(p * createLatencies.length))].toFixed(1);
+  const pct = (p) => +quantile(createLatencies, p).toFixed(1);
   const hookSeconds = (sink.lastAt - sink.firstAt) / 1000;
   console.log(JSON.stringify({
     calls: opts.calls,

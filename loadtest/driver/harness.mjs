@@ -1,7 +1,7 @@
 // Starts and drives the real processes (PostgreSQL database, retell_sim, dialerd) for the
 // demo and the end-to-end tests. Plain Node 20: fetch, child_process, no dependencies.
 
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,16 @@ export function createDatabase(prefix = 'dialer') {
 export function sql(database, query) {
   const out = execFileSync('psql', ['-d', database, '-tA', '-F', '\t', '-c', query], { encoding: 'utf8' });
   return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+}
+
+/** Like sql(), without blocking the event loop: for polling while something else measures. */
+export function sqlAsync(database, query) {
+  return new Promise((resolve, reject) => {
+    execFile('psql', ['-d', database, '-tA', '-F', '\t', '-c', query], { encoding: 'utf8' }, (err, out) => {
+      if (err) return reject(err);
+      resolve(out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t')));
+    });
+  });
 }
 
 /** Starts the Retell simulator; returns its URL and helpers for /sim/record and /sim/config. */

@@ -12,27 +12,14 @@ import {
   Api, createDatabase, registerTenant, setupCampaign, startDialerd, startSim, waitFor,
   waitForCompletion,
 } from '../../loadtest/driver/harness.mjs';
+import { peakOverlap } from '../../loadtest/driver/measure.mjs';
 
 const apiKey = `key_lim_${randomBytes(6).toString('hex')}`;
 let sim;
 let dialerd;
 
-/** Most calls open at once among `creates` (from the simulator's record). */
-function peakInFlight(creates) {
-  const points = [];
-  for (const c of creates) {
-    points.push([c.received_at_ms, 1]);
-    points.push([c.released_at_ms ?? Infinity, -1]);
-  }
-  points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  let open = 0;
-  let peak = 0;
-  for (const [, d] of points) {
-    open += d;
-    peak = Math.max(peak, open);
-  }
-  return peak;
-}
+/** Most calls open at once among `creates`, in real time (from the simulator's record). */
+const peakInFlight = (creates) => peakOverlap(creates.map((c) => [c.received_at_ms, c.released_at_ms]));
 
 /** The simulator's creates of these campaigns (by the campaign id the engine puts in metadata). */
 async function createsOf(campaignIds) {
