@@ -12,6 +12,7 @@
 #include "retell/client.hpp"
 #include "storage/campaigns.hpp"
 #include "storage/dial_journal.hpp"
+#include "storage/group_commit.hpp"
 #include "storage/webhook_inbox.hpp"
 
 namespace dialer::actors {
@@ -24,6 +25,8 @@ struct engine::impl {
   engine_metrics& metrics;
   const compliance_policy& policy;
   engine_options options;
+  /// The journal's group commit (null: every write commits alone); outlives the store's users.
+  std::unique_ptr<storage::group_commit> journal_writer;
   pg_engine_store store;
   std::unique_ptr<blocking_pool> pool;
   caf::actor_system_config config;
@@ -39,7 +42,10 @@ struct engine::impl {
         metrics(m),
         policy(rules),
         options(o),
-        store(d) {}
+        journal_writer(o.journal_writers > 0
+                           ? std::make_unique<storage::group_commit>(d, o.journal_writers)
+                           : nullptr),
+        store(d, journal_writer.get()) {}
 };
 
 engine::engine(storage::database& db, retell::client& provider,

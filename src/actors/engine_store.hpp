@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +14,8 @@
 
 namespace dialer::storage {
 class database;
-}
+class group_commit;
+}  // namespace dialer::storage
 
 namespace dialer::actors {
 
@@ -86,8 +88,10 @@ class engine_store {
 /// The engine_store of production: the repositories of src/storage over PostgreSQL.
 class pg_engine_store final : public engine_store {
  public:
-  /// Uses `db`, which must outlive the store.
-  explicit pg_engine_store(storage::database& db) : db_(db) {}
+  /// Uses `db`, which must outlive the store; with `journal_writer`, the writes of calls and
+  /// dials go through its group commits.
+  explicit pg_engine_store(storage::database& db, storage::group_commit* journal_writer = nullptr)
+      : db_(db), writer_(journal_writer) {}
 
   std::optional<campaign_plan> load_campaign_plan(id_t tenant_id, id_t campaign_id) override;
   std::vector<storage::attempt_row> open_attempts(id_t tenant_id, id_t campaign_id) override;
@@ -123,7 +127,11 @@ class pg_engine_store final : public engine_store {
   std::vector<id_t> campaigns_to_follow(id_t tenant_id) override;
 
  private:
+  /// Runs a write, in a group commit when there is a writer.
+  void write(const std::function<void()>& job);
+
   storage::database& db_;
+  storage::group_commit* writer_;
 };
 
 }  // namespace dialer::actors

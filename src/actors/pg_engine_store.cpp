@@ -4,10 +4,18 @@
 #include "storage/campaigns.hpp"
 #include "storage/compliance.hpp"
 #include "storage/dial_journal.hpp"
+#include "storage/group_commit.hpp"
 #include "storage/tenant_limits.hpp"
 #include "storage/webhook_inbox.hpp"
 
 namespace dialer::actors {
+
+void pg_engine_store::write(const std::function<void()>& job) {
+  if (writer_)
+    writer_->run(job);
+  else
+    job();
+}
 
 std::optional<campaign_plan> pg_engine_store::load_campaign_plan(id_t tenant_id, id_t campaign_id) {
   return storage::load_campaign_plan(db_, tenant_id, campaign_id);
@@ -35,7 +43,9 @@ storage::gated_dial pg_engine_store::journal_dialing(const campaign_plan& plan,
                                                      const dial_candidate& lead,
                                                      epoch_ms attempts_since, epoch_ms now,
                                                      const storage::dial_gate& gate) {
-  return storage::journal_dialing(db_, plan, lead, attempts_since, now, gate);
+  storage::gated_dial out;
+  write([&] { out = storage::journal_dialing(db_, plan, lead, attempts_since, now, gate); });
+  return out;
 }
 
 std::vector<tenant_override> pg_engine_store::rule_overrides(id_t tenant_id) {
@@ -49,24 +59,29 @@ std::vector<epoch_ms> pg_engine_store::dial_times_since(id_t tenant_id, id_t cam
 
 void pg_engine_store::journal_registered(id_t tenant_id, id_t attempt_id,
                                          const std::string& provider_call_id) {
-  storage::journal_registered(db_, tenant_id, attempt_id, provider_call_id);
+  write([&] { storage::journal_registered(db_, tenant_id, attempt_id, provider_call_id); });
 }
 
 void pg_engine_store::record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
                                            disposition outcome, const provider_call& call,
                                            id_t applied_inbox_id) {
-  storage::record_call_progress(db_, tenant_id, attempt_id, state, outcome, call, applied_inbox_id);
+  write([&] {
+    storage::record_call_progress(db_, tenant_id, attempt_id, state, outcome, call,
+                                  applied_inbox_id);
+  });
 }
 
 void pg_engine_store::store_segments(id_t tenant_id, id_t attempt_id,
                                      const std::vector<storage::segment_row>& segments) {
-  storage::store_segments(db_, tenant_id, attempt_id, segments);
+  write([&] { storage::store_segments(db_, tenant_id, attempt_id, segments); });
 }
 
 void pg_engine_store::close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,
                                     disposition outcome, const std::string& error,
                                     const lead_next_step& next) {
-  storage::close_attempt(db_, tenant_id, attempt_id, final_state, outcome, error, next);
+  write([&] {
+    storage::close_attempt(db_, tenant_id, attempt_id, final_state, outcome, error, next);
+  });
 }
 
 std::optional<storage::attempt_row> pg_engine_store::find_attempt(id_t attempt_id) {
@@ -74,7 +89,7 @@ std::optional<storage::attempt_row> pg_engine_store::find_attempt(id_t attempt_i
 }
 
 void pg_engine_store::mark_webhook_applied(id_t inbox_id) {
-  storage::mark_webhook_applied(db_, inbox_id);
+  write([&] { storage::mark_webhook_applied(db_, inbox_id); });
 }
 
 bool pg_engine_store::transition_campaign(id_t tenant_id, id_t campaign_id, campaign_status from,

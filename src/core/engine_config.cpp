@@ -11,8 +11,7 @@ using setter = std::function<std::string(engine_config&, const std::string&)>;
 std::string set_int(std::int64_t& slot, const std::string& v, std::int64_t min, std::int64_t max) {
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc{} || end != v.data() + v.size())
-    return "must be an integer";
+  if (v.empty() || ec != std::errc{} || end != v.data() + v.size()) return "must be an integer";
   if (n < min || n > max)
     return "must be between " + std::to_string(min) + " and " + std::to_string(max);
   slot = n;
@@ -120,6 +119,9 @@ const std::vector<key_rule>& rules() {
        }},
       {{"engine.storage_threads", nullptr, "threads running the engine's database work"},
        [](engine_config& c, const std::string& v) { return set_int(c.storage_threads, v, 1, 64); }},
+      {{"engine.journal_writers", nullptr,
+        "threads writing the journal in group commits (0: every write commits alone)"},
+       [](engine_config& c, const std::string& v) { return set_int(c.journal_writers, v, 0, 8); }},
       {{"engine.http_workers", nullptr, "threads running the API handlers' database work"},
        [](engine_config& c, const std::string& v) { return set_int(c.http_workers, v, 1, 64); }},
       {{"engine.io_threads", nullptr, "threads running HTTP and provider I/O"},

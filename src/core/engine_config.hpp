@@ -12,7 +12,7 @@ struct engine_config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
   std::string database_url;  ///< empty: libpq's PG* environment variables
-  std::int64_t database_pool_size = 12;
+  std::int64_t database_pool_size = 24;
   std::string jwt_secret;
   std::int64_t token_ttl_s = 86'400;
   std::string log_level = "info";   ///< trace, debug, info, warn, error
@@ -24,7 +24,8 @@ struct engine_config {
   std::string phone_zones_file;    ///< empty: the built-in config/phone_prefix_timezones.json
   std::int64_t retell_concurrency_limit = 0;  ///< lines of the platform account; 0: no limit
   std::int64_t scheduler_threads = 2;
-  std::int64_t storage_threads = 4;
+  std::int64_t storage_threads = 16;
+  std::int64_t journal_writers = 1;  ///< group-commit writer threads of the journal; 0: none
   std::int64_t http_workers = 4;
   std::int64_t io_threads = 1;
   std::int64_t hopper_batch = 200;

@@ -22,6 +22,12 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
   return c;
 }
 
+/// The group transaction the jobs of transact_group() run in on this thread, if any.
+thread_local pqxx::dbtransaction* ambient_transaction = nullptr;
+
+/// A job of a group failed: the group's transaction must be rolled back and run again.
+struct group_job_failed {};
+
 std::string describe(const pqxx::sql_error& e) {
   std::string message = "database statement failed";
   if (!e.sqlstate().empty()) message += " [" + e.sqlstate() + "]";
@@ -112,22 +118,24 @@ database::database(std::string url, std::size_t size) {
 
 database::~database() = default;
 
-void database::transact(const std::function<void(pqxx::dbtransaction&)>& work) {
-  lease slot(impl_->pool);
-  for (int attempt = 1;; ++attempt) {
+namespace {
+
+/// Runs `attempt` and turns what libpqxx throws into our errors; a broken connection before
+/// any commit is tried once more (reconnecting) through `reconnect`.
+template <class Attempt, class Reconnect>
+void with_storage_errors(Attempt attempt, Reconnect reconnect) {
+  for (int tries = 1;; ++tries) {
     try {
-      pqxx::work tx(slot.session());
-      work(tx);
-      tx.commit();
+      attempt();
       return;
     } catch (const pqxx::in_doubt_error& e) {
       // The commit may or may not have happened: never run the work a second time.
-      slot.drop();
+      reconnect();
       throw storage_error(
           std::string("transaction outcome unknown (connection lost during commit): ") + e.what());
     } catch (const pqxx::broken_connection& e) {
-      slot.drop();
-      if (attempt == 1) continue;
+      reconnect();
+      if (tries == 1) continue;
       throw storage_error(std::string("database connection lost: ") + e.what());
     } catch (const pqxx::unique_violation& e) {
       throw conflict_error(describe(e));
@@ -138,6 +146,62 @@ void database::transact(const std::function<void(pqxx::dbtransaction&)>& work) {
     } catch (const std::exception& e) {
       throw storage_error(std::string("database error: ") + e.what());
     }
+  }
+}
+
+}  // namespace
+
+void database::transact(const std::function<void(pqxx::dbtransaction&)>& work) {
+  if (ambient_transaction) {
+    // Part of a group: its transaction and its commit are the group's.
+    auto* tx = ambient_transaction;
+    with_storage_errors([&] { work(*tx); }, [] {});
+    return;
+  }
+  lease slot(impl_->pool);
+  with_storage_errors(
+      [&] {
+        pqxx::work tx(slot.session());
+        work(tx);
+        tx.commit();
+      },
+      [&] { slot.drop(); });
+}
+
+void database::transact_group(const std::vector<std::function<void()>>& jobs,
+                              std::vector<std::exception_ptr>& errors) {
+  errors.assign(jobs.size(), nullptr);
+  lease slot(impl_->pool);
+  for (;;) {
+    bool failed_job = false;
+    with_storage_errors(
+        [&] {
+          failed_job = false;
+          pqxx::work tx(slot.session());
+          ambient_transaction = &tx;
+          try {
+            for (std::size_t i = 0; i < jobs.size(); ++i) {
+              if (errors[i]) continue;
+              try {
+                jobs[i]();
+              } catch (...) {
+                errors[i] = std::current_exception();
+                throw group_job_failed{};
+              }
+            }
+          } catch (const group_job_failed&) {
+            ambient_transaction = nullptr;
+            failed_job = true;
+            return;  // rolled back when tx goes
+          } catch (...) {
+            ambient_transaction = nullptr;
+            throw;
+          }
+          ambient_transaction = nullptr;
+          tx.commit();
+        },
+        [&] { slot.drop(); });
+    if (!failed_job) return;
   }
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 // libpqxx 6.4 declares pqxx::connection as an alias, so only the transaction type is
 // forward-declared here.
@@ -39,6 +41,14 @@ class database {
   /// broken connection (reconnecting) when nothing was committed. Throws storage_error, or
   /// conflict_error on a unique violation.
   void transact(const std::function<void(pqxx::dbtransaction&)>& work);
+
+  /// Runs every job in one transaction with one commit: while a job runs, the transact()
+  /// calls it makes on this thread join that transaction instead of opening their own. A job
+  /// that throws is left out: the transaction is rolled back and the others run again (jobs
+  /// must be safe to run again, as transact's work is), and its error lands in `errors` at its
+  /// index. Throws storage_error when the group itself cannot commit.
+  void transact_group(const std::vector<std::function<void()>>& jobs,
+                      std::vector<std::exception_ptr>& errors);
 
   /// Applies the numbered migrations not yet recorded in schema_migrations, in order.
   /// Returns how many were applied.

@@ -1,0 +1,87 @@
+#include "storage/group_commit.hpp"
+
+#include <algorithm>
+
+namespace dialer::storage {
+
+group_commit::group_commit(database& db, std::size_t writers, std::size_t max_group)
+    : db_(db), max_group_(std::max<std::size_t>(max_group, 1)) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(writers, 1); ++i)
+    writers_.emplace_back([this] { write_loop(); });
+}
+
+group_commit::~group_commit() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : writers_) t.join();
+}
+
+void group_commit::run(std::function<void()> job) {
+  std::future<void> committed;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) throw storage_error("the journal writer is stopping");
+    queue_.push_back(pending{std::move(job), {}});
+    committed = queue_.back().done.get_future();
+  }
+  wake_.notify_one();
+  committed.get();
+}
+
+std::uint64_t group_commit::groups() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return groups_;
+}
+
+std::uint64_t group_commit::jobs() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return jobs_;
+}
+
+std::size_t group_commit::waiting() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+void group_commit::write_loop() {
+  for (;;) {
+    std::vector<pending> group;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      while (!queue_.empty() && group.size() < max_group_) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<std::function<void()>> jobs;
+    jobs.reserve(group.size());
+    for (auto& p : group) jobs.push_back(std::move(p.job));
+    std::vector<std::exception_ptr> errors;
+    std::exception_ptr group_error;
+    try {
+      db_.transact_group(jobs, errors);
+    } catch (...) {
+      group_error = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++groups_;
+      jobs_ += group.size();
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      if (i < errors.size() && errors[i])
+        group[i].done.set_exception(errors[i]);
+      else if (group_error)
+        group[i].done.set_exception(group_error);
+      else
+        group[i].done.set_value();
+    }
+  }
+}
+
+}  // namespace dialer::storage

@@ -1,0 +1,118 @@
+#include "storage/group_commit.hpp"
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "storage/tenant_limits.hpp"
+#include "test_database.hpp"
+
+namespace dialer::storage {
+namespace {
+
+using test::db;
+
+/// What another session sees of the tenant's cap (so only committed data counts).
+std::optional<std::int32_t> committed_cap(id_t tenant) {
+  database other(test::db_url(), 1);
+  return tenant_limits_of(other, tenant)->max_concurrent_calls;
+}
+
+/// Waits (without a deadline: the test's timeout is the limit) until `done()` holds.
+template <class Done>
+void wait_until(Done done) {
+  while (!done()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+TEST(group_commit, jobs_waiting_together_share_one_commit_and_each_caller_sees_it_durable) {
+  group_commit writer(db());
+  std::vector<id_t> tenants;
+  for (int i = 0; i < 32; ++i) tenants.push_back(test::new_tenant());
+  // The first job holds the writer until the 31 others wait behind it: they form one group.
+  std::atomic<bool> release{false};
+  std::atomic<bool> holding{false};
+  std::thread first([&] {
+    writer.run([&] {
+      set_tenant_limits(db(), tenants[0], tenant_limits{1, std::nullopt});
+      holding = true;
+      wait_until([&] { return release.load(); });
+    });
+  });
+  wait_until([&] { return holding.load(); });
+  std::vector<std::thread> callers;
+  std::atomic<int> seen_committed{0};
+  for (int i = 1; i < 32; ++i)
+    callers.emplace_back([&, i] {
+      writer.run([&, i] {
+        set_tenant_limits(db(), tenants[i], tenant_limits{i + 1, std::nullopt});
+      });
+      // Back from run(): the write is committed, visible to any other session.
+      if (committed_cap(tenants[i]) == i + 1) ++seen_committed;
+    });
+  wait_until([&] { return writer.waiting() == 31; });
+  release = true;
+  first.join();
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(seen_committed.load(), 31);
+  EXPECT_EQ(writer.jobs(), 32u);
+  EXPECT_EQ(writer.groups(), 2u) << "31 jobs waiting together went in one transaction";
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(committed_cap(tenants[i]), i + 1);
+}
+
+TEST(group_commit, a_failing_job_gets_its_error_and_the_rest_of_its_group_commits) {
+  group_commit writer(db());
+  auto good_a = test::new_tenant();
+  auto bad = test::new_tenant();
+  auto good_b = test::new_tenant();
+  std::atomic<bool> release{false};
+  std::atomic<bool> holding{false};
+  std::thread holder([&] {
+    writer.run([&] {
+      holding = true;
+      wait_until([&] { return release.load(); });
+    });
+  });
+  wait_until([&] { return holding.load(); });
+  std::atomic<int> failures{0};
+  std::atomic<int> successes{0};
+  std::vector<std::thread> callers;
+  for (auto [tenant, cap] : {std::pair<id_t, std::int32_t>{good_a, 5}, {bad, 0}, {good_b, 6}})
+    callers.emplace_back([&, tenant = tenant, cap = cap] {
+      try {
+        // A cap of 0 breaks the table's CHECK: this job fails inside the group.
+        writer.run([&] { set_tenant_limits(db(), tenant, tenant_limits{cap, std::nullopt}); });
+        ++successes;
+      } catch (const storage_error&) {
+        ++failures;
+      }
+    });
+  wait_until([&] { return writer.waiting() == 3; });
+  release = true;
+  holder.join();
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(failures.load(), 1);
+  EXPECT_EQ(successes.load(), 2);
+  EXPECT_EQ(committed_cap(good_a), 5);
+  EXPECT_EQ(committed_cap(good_b), 6);
+  EXPECT_FALSE(committed_cap(bad)) << "the failed job changed nothing";
+  EXPECT_EQ(writer.groups(), 2u) << "the failure did not split the group";
+}
+
+TEST(group_commit, a_job_is_atomic_and_its_own_errors_reach_its_caller) {
+  group_commit writer(db());
+  auto tenant = test::new_tenant();
+  EXPECT_THROW(writer.run([&] {
+    set_tenant_limits(db(), tenant, tenant_limits{9, std::nullopt});
+    throw std::logic_error("the caller's own failure");
+  }),
+               std::logic_error);
+  EXPECT_FALSE(committed_cap(tenant)) << "a failed job's earlier writes are rolled back";
+  writer.run([&] { set_tenant_limits(db(), tenant, tenant_limits{3, std::nullopt}); });
+  EXPECT_EQ(committed_cap(tenant), 3);
+}
+
+}  // namespace
+}  // namespace dialer::storage
