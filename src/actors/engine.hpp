@@ -29,8 +29,8 @@ class event_sink;
 /// Tuning of the actor runtime.
 struct engine_options {
   std::size_t scheduler_threads = 2;                 ///< CAF worker threads
-  std::size_t storage_threads = 16;                  ///< blocking database workers
-  std::size_t journal_writers = 2;  ///< group-commit threads of the journal (0: none)
+  std::size_t storage_threads = 32;                  ///< blocking database workers
+  std::size_t journal_writers = 4;  ///< group-commit threads of the journal (0: none)
   std::int32_t hopper_batch = 200;                   ///< leads fetched per refill
   std::chrono::milliseconds call_grace{30'000};      ///< wait for call_analyzed after the end
   std::chrono::milliseconds idle_recheck{30'000};    ///< longest sleep of an idle campaign

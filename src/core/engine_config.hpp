@@ -24,8 +24,8 @@ struct engine_config {
   std::string phone_zones_file;    ///< empty: the built-in config/phone_prefix_timezones.json
   std::int64_t retell_concurrency_limit = 0;  ///< lines of the platform account; 0: no limit
   std::int64_t scheduler_threads = 2;
-  std::int64_t storage_threads = 16;
-  std::int64_t journal_writers = 2;  ///< group-commit writer threads of the journal; 0: none
+  std::int64_t storage_threads = 32;
+  std::int64_t journal_writers = 4;  ///< group-commit writer threads of the journal; 0: none
   std::int64_t http_workers = 4;
   std::int64_t io_threads = 1;
   std::int64_t hopper_batch = 200;
