@@ -3,111 +3,40 @@
 // inline. They check pacing under the cap, pause/resume/stop, completion, retries, provider
 // refusals, in-doubt creates, duplicate webhooks and supervision.
 
-#include <gtest/gtest.h>
-#include <prometheus/registry.h>
-#include <caf/all.hpp>
-
 #include <map>
 #include <set>
 
-#include "actors/engine_context.hpp"
-#include "actors/engine_root.hpp"
-#include "actors/messages.hpp"
+#include "engine_test_bed.hpp"
 #include "fake_store.hpp"
 #include "metric_reading.hpp"
-#include "stub_provider.hpp"
 
 namespace dialer::actors::test {
 namespace {
 
 constexpr id_t tenant = 7;
 constexpr id_t campaign = 70;
-constexpr epoch_ms start_time = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+constexpr epoch_ms start_time = test_start_time;
 
-/// A US rule for the tests: calls allowed `windows`, consent regime `regime` for everyone.
-country_rule us_rule(weekly_windows windows, consent_regime regime = consent_regime::opt_out) {
-  country_rule r;
-  r.country = "US";
-  r.name = "United States (test)";
-  r.calling_hours.windows = std::move(windows);
-  r.calling_hours.legal_floor = true;
-  r.consent.b2b.regime = regime;
-  r.consent.b2c.regime = regime;
-  return r;
-}
-
-class campaign_runtime : public ::testing::Test {
+class campaign_runtime : public engine_test_bed {
  protected:
-  campaign_runtime() : clock_(start_time), metrics_(registry_) {
-    config_.set("scheduler.policy", caf::atom("testing"));
-    config_.set("logger.verbosity", caf::atom("quiet"));
-    system_ = std::make_unique<caf::actor_system>(config_);
-    sched_ = &dynamic_cast<caf::scheduler::test_coordinator&>(system_->scheduler());
+  campaign_runtime() {
     store_.plan.id = campaign;
     store_.plan.tenant_id = tenant;
     store_.plan.from_number = "+14155550100";
     store_.plan.max_concurrent_calls = 3;
     store_.plan.max_attempts = 1;
-    ctx_ = std::make_shared<engine_context>();
-    ctx_->store = &store_;
-    ctx_->pool = &runner_;
-    ctx_->clock = &clock_;
-    ctx_->metrics = &metrics_;
-    ctx_->options.hopper_batch = 4;
-    ctx_->options.call_grace = std::chrono::seconds(30);
-    ctx_->options.call_watchdog = std::chrono::hours(1);
-    use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})));
     ctx_->gateway = system_->spawn(stub_gateway, &script_);
-    ctx_->root = spawn_engine_root(*system_, ctx_);
+    start_engine(store_);
   }
 
-  ~campaign_runtime() override {
-    caf::anon_send_exit(ctx_->root, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(ctx_->gateway, caf::exit_reason::user_shutdown);
-    run();
-    ctx_->root = nullptr;
-    ctx_->gateway = nullptr;
-  }
+  ~campaign_runtime() override { stop_engine(); }
 
-  /// Decides every dial under `rule` (the only country the policy knows).
-  void use_rule(country_rule rule) {
-    std::vector<country_rule> rules;
-    rules.push_back(std::move(rule));
-    policy_ =
-        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
-    ctx_->policy = policy_.get();
-  }
+  void send_status(campaign_status s) { engine_test_bed::send_status(tenant, campaign, s); }
 
-  /// Runs every actor until nobody has anything left to do.
-  void run() { sched_->run(); }
-
-  /// Moves the manual clock and CAF's test clock together, then runs.
-  void advance(std::chrono::milliseconds d) {
-    clock_.advance(d.count());
-    sched_->advance_time(d);
-    run();
-  }
-
-  void send_status(campaign_status s) {
-    caf::anon_send(ctx_->root, status_atom::value, campaign_update{tenant, campaign, s});
-    run();
-  }
-
-  /// Delivers a webhook for the attempt, as the HTTP handler does after storing it.
+  /// Delivers a webhook for the attempt, as the HTTP handler does after storing it; ended
+  /// calls cost call_cost_cents_.
   void webhook(id_t attempt, webhook_kind kind, std::string status, std::string reason) {
-    inbound_webhook w;
-    w.inbox_id = ++inbox_ids_;
-    w.tenant_id = tenant;
-    w.attempt_id = attempt;
-    w.event.kind = kind;
-    w.event.event_name = std::string(to_string(kind));
-    w.event.call.call_id = script_.call_id_of(attempt);
-    w.event.call.call_status = std::move(status);
-    w.event.call.disconnection_reason = std::move(reason);
-    w.event.call.attempt_id = attempt;
-    if (kind != webhook_kind::call_started) w.event.call.cost_cents = call_cost_cents_;
-    caf::anon_send(ctx_->root, webhook_atom::value, w);
-    run();
+    deliver(tenant, attempt, kind, status, reason, call_cost_cents_);
   }
 
   /// The provider ends a call with `reason` (call_ended, then call_analyzed).
@@ -126,30 +55,12 @@ class campaign_runtime : public ::testing::Test {
     for (auto a : live) end_call(a, reason);
   }
 
-  caf::actor campaign_actor() {
-    caf::actor found;
-    system_->spawn([&](caf::event_based_actor* self) {
-      self->request(ctx_->root, caf::infinite, lookup_atom::value, campaign)
-          .then([&](const caf::actor& a) { found = a; });
-    });
-    run();
-    return found;
-  }
+  caf::actor campaign_actor() { return engine_test_bed::campaign_actor(campaign); }
 
   /// What the provider says each call cost (nullopt: it does not say).
   std::optional<std::int64_t> call_cost_cents_;
-  caf::actor_system_config config_;
-  std::unique_ptr<caf::actor_system> system_;
-  caf::scheduler::test_coordinator* sched_ = nullptr;
-  manual_clock clock_;
-  prometheus::Registry registry_;
-  engine_metrics metrics_;
-  inline_runner runner_;
   fake_store store_;
-  std::unique_ptr<compliance_policy> policy_;
   provider_script script_;
-  context_ptr ctx_;
-  id_t inbox_ids_ = 0;
 };
 
 TEST_F(campaign_runtime, pacing_never_exceeds_the_cap_and_the_campaign_completes) {

@@ -23,6 +23,19 @@ namespace dialer::actors::test {
 /// 2026-01-01T00:00:00Z, where the tests' clocks start.
 constexpr epoch_ms test_start_time = 1'767'225'600'000;
 
+/// A US rule for the tests: calls allowed `windows`, consent regime `regime` for everyone.
+inline country_rule us_rule(weekly_windows windows,
+                            consent_regime regime = consent_regime::opt_out) {
+  country_rule r;
+  r.country = "US";
+  r.name = "United States (test)";
+  r.calling_hours.windows = std::move(windows);
+  r.calling_hours.legal_floor = true;
+  r.consent.b2b.regime = regime;
+  r.consent.b2c.regime = regime;
+  return r;
+}
+
 /// A fixture base: derived fixtures give it their store and gateway, then call start_engine().
 class engine_test_bed : public ::testing::Test {
  protected:
@@ -38,16 +51,7 @@ class engine_test_bed : public ::testing::Test {
     ctx_->options.hopper_batch = 4;
     ctx_->options.call_grace = std::chrono::seconds(30);
     ctx_->options.call_watchdog = std::chrono::hours(1);
-    std::vector<country_rule> rules(1);
-    rules[0].country = "US";
-    rules[0].name = "United States (test)";
-    rules[0].calling_hours.windows = weekly_windows::every_day({0, minutes_per_day});
-    rules[0].calling_hours.legal_floor = true;
-    rules[0].consent.b2b.regime = consent_regime::opt_out;
-    rules[0].consent.b2c.regime = consent_regime::opt_out;
-    policy_ =
-        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
-    ctx_->policy = policy_.get();
+    use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})));
   }
 
   ~engine_test_bed() override { stop_engine(); }
@@ -67,6 +71,15 @@ class engine_test_bed : public ::testing::Test {
   void start_engine(engine_store& store) {
     ctx_->store = &store;
     ctx_->root = spawn_engine_root(*system_, ctx_);
+  }
+
+  /// Decides every dial under `rule` (the only country the policy knows).
+  void use_rule(country_rule rule) {
+    std::vector<country_rule> rules;
+    rules.push_back(std::move(rule));
+    policy_ =
+        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
+    ctx_->policy = policy_.get();
   }
 
   /// Runs every actor until nobody has anything left to do.

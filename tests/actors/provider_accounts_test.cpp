@@ -9,7 +9,7 @@
 
 #include "actors/provider_accounts.hpp"
 #include "engine_test_bed.hpp"
-#include "fake_store.hpp"
+#include "routing_store.hpp"
 
 namespace dialer::actors::test {
 namespace {
@@ -21,70 +21,15 @@ constexpr id_t campaign_b = 80;
 
 /// Two tenants' journals behind one engine_store (each fake_store holds one campaign), and the
 /// tenants' provider settings as the tenants table would hold them.
-class tenant_stores final : public engine_store {
+class tenant_stores final : public routing_store {
  public:
   std::map<id_t, fake_store*> by_tenant;
   std::map<id_t, provider_account> accounts;  ///< tenants with their own key
   int account_reads = 0;
   bool accounts_unreadable = false;  ///< the database is away for the settings
 
-  fake_store& of(id_t tenant_id) { return *by_tenant.at(tenant_id); }
+  fake_store& of(id_t tenant_id, id_t) override { return *by_tenant.at(tenant_id); }
 
-  std::optional<campaign_plan> load_campaign_plan(id_t t, id_t c) override {
-    return of(t).load_campaign_plan(t, c);
-  }
-  std::vector<storage::attempt_row> open_attempts(id_t t, id_t c) override {
-    return of(t).open_attempts(t, c);
-  }
-  std::vector<dial_candidate> next_dial_candidates(id_t t, id_t c, epoch_ms now, std::int32_t n,
-                                                   const std::vector<id_t>& exclude) override {
-    return of(t).next_dial_candidates(t, c, now, n, exclude);
-  }
-  std::optional<epoch_ms> earliest_pending_at(id_t t, id_t c) override {
-    return of(t).earliest_pending_at(t, c);
-  }
-  std::int64_t open_lead_count(id_t t, id_t c) override { return of(t).open_lead_count(t, c); }
-  storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
-                                      epoch_ms since, epoch_ms now,
-                                      const storage::dial_gate& gate) override {
-    return of(plan.tenant_id).journal_dialing(plan, lead, since, now, gate);
-  }
-  std::vector<tenant_override> rule_overrides(id_t t) override { return of(t).rule_overrides(t); }
-  std::vector<epoch_ms> dial_times_since(id_t t, id_t c, epoch_ms since) override {
-    return of(t).dial_times_since(t, c, since);
-  }
-  void journal_registered(id_t t, id_t a, const std::string& call_id) override {
-    of(t).journal_registered(t, a, call_id);
-  }
-  void record_call_progress(id_t t, id_t a, attempt_state s, disposition d, const provider_call& c,
-                            id_t inbox_id) override {
-    of(t).record_call_progress(t, a, s, d, c, inbox_id);
-  }
-  void store_segments(id_t t, id_t a, const std::vector<storage::segment_row>& s) override {
-    of(t).store_segments(t, a, s);
-  }
-  void close_attempt(id_t t, id_t a, attempt_state s, disposition d, const std::string& e,
-                     const lead_next_step& next) override {
-    of(t).close_attempt(t, a, s, d, e, next);
-  }
-  std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override {
-    for (auto& [tenant, store] : by_tenant)
-      if (auto row = store->find_attempt(attempt_id)) return row;
-    return std::nullopt;
-  }
-  void mark_webhook_applied(id_t inbox_id) override {
-    for (auto& [tenant, store] : by_tenant) store->mark_webhook_applied(inbox_id);
-  }
-  bool transition_campaign(id_t t, id_t c, campaign_status from, campaign_status to) override {
-    return of(t).transition_campaign(t, c, from, to);
-  }
-  void cancel_pending_leads(id_t t, id_t c, const std::string& reason) override {
-    of(t).cancel_pending_leads(t, c, reason);
-  }
-  tenant_standing tenant_standing_of(id_t t, epoch_ms since) override {
-    return of(t).tenant_standing_of(t, since);
-  }
-  std::vector<id_t> campaigns_to_follow(id_t t) override { return of(t).campaigns_to_follow(t); }
   std::optional<provider_account> provider_account_of(id_t tenant_id) override {
     ++account_reads;
     if (accounts_unreadable) throw std::runtime_error("database away");
@@ -100,6 +45,7 @@ class provider_accounts : public engine_test_bed {
     init_campaign(a_, tenant_a, campaign_a, 1);
     init_campaign(b_, tenant_b, campaign_b, 1001);  // attempt ids of both tenants stay apart
     store_.by_tenant = {{tenant_a, &a_}, {tenant_b, &b_}};
+    store_.stores = {&a_, &b_};
     ctx_->gateway = system_->spawn(stub_gateway, &platform_);
     ctx_->accounts = spawn_provider_accounts(
         *system_, ctx_, ctx_->gateway,

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "engine_test_bed.hpp"
-#include "fake_store.hpp"
 #include "metric_reading.hpp"
+#include "routing_store.hpp"
 
 namespace dialer::actors::test {
 namespace {
@@ -16,83 +16,18 @@ constexpr id_t tenant = 7;
 constexpr id_t campaign_a = 70;
 constexpr id_t campaign_b = 80;
 
-/// Two campaigns of one tenant behind one engine_store (each fake_store holds one campaign);
-/// attempt ids of the two stay apart, so attempt-level calls go to the store that has it.
-class campaign_stores final : public engine_store {
+/// Two campaigns of one tenant behind one engine_store, with the tenant's limits.
+class campaign_stores final : public routing_store {
  public:
   std::map<id_t, fake_store*> by_campaign;
   tenant_limits limits;
   std::int64_t month_spent_cents = 0;
   int standing_reads = 0;
 
-  fake_store& of(id_t campaign_id) { return *by_campaign.at(campaign_id); }
-  fake_store& holding(id_t attempt_id) {
-    for (auto& [id, s] : by_campaign)
-      if (s->attempts.count(attempt_id)) return *s;
-    throw std::runtime_error("no such attempt");
-  }
-
-  std::optional<campaign_plan> load_campaign_plan(id_t t, id_t c) override {
-    return of(c).load_campaign_plan(t, c);
-  }
-  std::vector<storage::attempt_row> open_attempts(id_t t, id_t c) override {
-    return of(c).open_attempts(t, c);
-  }
-  std::vector<dial_candidate> next_dial_candidates(id_t t, id_t c, epoch_ms now, std::int32_t n,
-                                                   const std::vector<id_t>& exclude) override {
-    return of(c).next_dial_candidates(t, c, now, n, exclude);
-  }
-  std::optional<epoch_ms> earliest_pending_at(id_t t, id_t c) override {
-    return of(c).earliest_pending_at(t, c);
-  }
-  std::int64_t open_lead_count(id_t t, id_t c) override { return of(c).open_lead_count(t, c); }
-  storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
-                                      epoch_ms since, epoch_ms now,
-                                      const storage::dial_gate& gate) override {
-    return of(plan.id).journal_dialing(plan, lead, since, now, gate);
-  }
-  std::vector<tenant_override> rule_overrides(id_t) override { return {}; }
-  std::vector<epoch_ms> dial_times_since(id_t t, id_t c, epoch_ms since) override {
-    return of(c).dial_times_since(t, c, since);
-  }
-  void journal_registered(id_t t, id_t a, const std::string& call_id) override {
-    holding(a).journal_registered(t, a, call_id);
-  }
-  void record_call_progress(id_t t, id_t a, attempt_state s, disposition d, const provider_call& c,
-                            id_t inbox_id) override {
-    holding(a).record_call_progress(t, a, s, d, c, inbox_id);
-  }
-  void store_segments(id_t t, id_t a, const std::vector<storage::segment_row>& s) override {
-    holding(a).store_segments(t, a, s);
-  }
-  void close_attempt(id_t t, id_t a, attempt_state s, disposition d, const std::string& e,
-                     const lead_next_step& next) override {
-    holding(a).close_attempt(t, a, s, d, e, next);
-  }
-  std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override {
-    for (auto& [id, s] : by_campaign)
-      if (auto row = s->find_attempt(attempt_id)) return row;
-    return std::nullopt;
-  }
-  void mark_webhook_applied(id_t inbox_id) override {
-    for (auto& [id, s] : by_campaign) s->mark_webhook_applied(inbox_id);
-  }
-  bool transition_campaign(id_t t, id_t c, campaign_status from, campaign_status to) override {
-    return of(c).transition_campaign(t, c, from, to);
-  }
-  void cancel_pending_leads(id_t t, id_t c, const std::string& reason) override {
-    of(c).cancel_pending_leads(t, c, reason);
-  }
-  std::optional<provider_account> provider_account_of(id_t) override { return std::nullopt; }
+  fake_store& of(id_t, id_t campaign_id) override { return *by_campaign.at(campaign_id); }
   tenant_standing tenant_standing_of(id_t, epoch_ms) override {
     ++standing_reads;
     return tenant_standing{limits, month_spent_cents};
-  }
-  std::vector<id_t> campaigns_to_follow(id_t t) override {
-    std::vector<id_t> out;
-    for (auto& [id, s] : by_campaign)
-      for (auto c : s->campaigns_to_follow(t)) out.push_back(c);
-    return out;
   }
 };
 
@@ -102,6 +37,7 @@ class tenant_limits_test : public engine_test_bed {
     init_campaign(a_, campaign_a, 1);
     init_campaign(b_, campaign_b, 1001);
     store_.by_campaign = {{campaign_a, &a_}, {campaign_b, &b_}};
+    store_.stores = {&a_, &b_};
     ctx_->gateway = system_->spawn(stub_gateway, &provider_);
     start_engine(store_);
   }
