@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import {
   callableNow,
-  createDatabase, registerTenant, startDialerd, startSim, waitFor,
+  createDatabase, fastNumberCallsPerSecond, registerTenant, startDialerd, startSim, waitFor,
 } from './driver/harness.mjs';
 
 const arg = (name, dflt) => {
@@ -40,7 +40,7 @@ async function main() {
   await sim.configure({ webhook_url: `${dialerd.url}/api/v1/webhooks/retell` });
   const api = await registerTenant(dialerd.url, 'Bench Co');
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: 'a', retell_agent_id: 'agent_bench' });
-  await api.must(201, 'POST', '/api/v1/numbers', { e164: '+14155550100' });
+  await api.must(201, 'POST', '/api/v1/numbers', { e164: '+14155550100', calls_per_second: fastNumberCallsPerSecond });
   const ids = [];
   for (let c = 0; c < campaigns; c++) {
     const created = await api.must(201, 'POST', '/api/v1/campaigns',
