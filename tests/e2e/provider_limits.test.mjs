@@ -68,11 +68,12 @@ test('a caller number never gets more calls a second than it is registered for',
     t.diagnostic(`${n.number} at ${n.rate}/s: shortest span of ${n.rate + 1} creates ${span} ms`);
     assert.ok(span >= 1000 - toleranceMs,
       `${n.number} at ${n.rate}/s: ${n.rate + 1} creates within ${span} ms`);
-    // Paced, not crawling: the whole run takes about (leads - 1) / rate seconds.
+    // Paced at its own rate, not slower: the run takes about (leads - 1) / rate seconds (the
+    // upper bound leaves room for a loaded machine yet fails at the default 1 call a second).
     const total = times[times.length - 1] - times[0];
     const ideal = ((n.leads - 1) * 1000) / n.rate;
     assert.ok(total >= ideal - toleranceMs, `${n.number}: ${total} ms for ${n.leads} creates`);
-    assert.ok(total <= ideal + 3000, `${n.number}: ${total} ms for ${n.leads} creates (ideal ${ideal})`);
+    assert.ok(total <= ideal * 1.5 + 1000, `${n.number}: ${total} ms for ${n.leads} creates (ideal ${ideal})`);
   }
   // The 5/s number was not held back by the 2/s one: it finished long before.
   const lastOf = (number) => Math.max(...record.creates.filter((c) => c.from_number === number)
