@@ -16,7 +16,8 @@
 
 import { randomBytes } from 'node:crypto';
 import {
-  callableNow, createDatabase, registerTenant, sql, startDialerd, startSim, waitFor, zoneAtLocalHour,
+  callableNow, createDatabase, fastNumberCallsPerSecond, registerTenant, sql, startDialerd, startSim, waitFor,
+  zoneAtLocalHour,
 } from './driver/harness.mjs';
 import {
   commandLine, cpuSeconds, histogramQuantile, machine, metricSum, peakOverlap, quantile, refillTimes, rssBytes,
@@ -45,7 +46,8 @@ async function makeCampaigns(api, count, cap, prefix, extra = {}) {
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: `${prefix} agent`, retell_agent_id: `agent_${prefix}` });
   const numbers = await api.must(200, 'GET', '/api/v1/numbers');
   if (!numbers.items.some((n) => n.e164 === fromNumber))
-    await api.must(201, 'POST', '/api/v1/numbers', { e164: fromNumber, provider: 'retell', country: 'US' });
+    await api.must(201, 'POST', '/api/v1/numbers',
+      { e164: fromNumber, provider: 'retell', country: 'US', calls_per_second: fastNumberCallsPerSecond });
   const ids = [];
   for (let c = 0; c < count; c++) {
     const created = await api.must(201, 'POST', '/api/v1/campaigns',

@@ -7,7 +7,8 @@
 
 import { randomBytes } from 'node:crypto';
 import {
-  callableNow, createDatabase, registerTenant, startDialerd, startSim, waitFor,
+  callableNow, createDatabase, fastNumberCallsPerSecond, registerTenant, startDialerd, startSim,
+  waitFor,
 } from './driver/harness.mjs';
 import { commandLine, machine, metricSum, scrape, simRecord } from './driver/measure.mjs';
 
@@ -33,7 +34,7 @@ async function main() {
   await sim.configure({ webhook_url: `${dialerd.url}/api/v1/webhooks/retell` });
   const api = await registerTenant(dialerd.url, 'Bench Co');
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: 'a', retell_agent_id: 'agent_bench' });
-  await api.must(201, 'POST', '/api/v1/numbers', { e164: '+14155550100' });
+  await api.must(201, 'POST', '/api/v1/numbers', { e164: '+14155550100', calls_per_second: fastNumberCallsPerSecond });
   const ids = [];
   for (let c = 0; c < campaigns; c++) {
     const created = await api.must(201, 'POST', '/api/v1/campaigns',

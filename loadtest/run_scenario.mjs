@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { callingWindows } from './driver/calling_windows.mjs';
 import {
-  callableNow, createDatabase, registerTenant, sql, sqlAsync, startDialerd, startSim, waitFor, zoneAtLocalHour,
+  callableNow, createDatabase, fastNumberCallsPerSecond, registerTenant, sql, sqlAsync, startDialerd, startSim, waitFor, zoneAtLocalHour,
 } from './driver/harness.mjs';
 import {
   bucketCount, bucketQuantile, bucketsSince, commandLine, cpuSeconds, histogramBuckets, machine, metricSum, mib,
@@ -108,7 +108,9 @@ const running = [];  // processes to stop, also when the run fails
 async function setUpTenant(api, t, scenario, phones, now) {
   const fromNumber = '+14155550100';
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: 'Load agent', retell_agent_id: `agent_load_${t}` });
-  await api.must(201, 'POST', '/api/v1/numbers', { e164: fromNumber, provider: 'retell', country: 'US' });
+  // Registered fast, so the provider's per-number pacing does not shape the scenario.
+  await api.must(201, 'POST', '/api/v1/numbers',
+    { e164: fromNumber, provider: 'retell', country: 'US', calls_per_second: fastNumberCallsPerSecond });
   const newCampaign = async (name, cap) => (await api.must(201, 'POST', '/api/v1/campaigns', {
     name, agent_id: agent.id, from_number: fromNumber, max_concurrent_calls: cap, ...scenario.campaign })).id;
   const campaigns = [];

@@ -221,10 +221,23 @@ export function callableNow(now = new Date()) {
   return { consent_status: 'granted', timezone: zoneAtLocalHour(13, now) };
 }
 
-/** Creates an agent, a caller number, `leadCount` leads and a draft campaign with `cap`. */
-export async function setupCampaign(api, { leadCount, cap, fromNumber = '+14155550100', name = 'Demo campaign', campaign = {} }) {
+/**
+ * Calls per second of the caller numbers the harness registers: the engine paces creates per
+ * number at its registered rate, and the simulator has no carrier limit, so the tests' numbers
+ * are registered fast enough never to be the bottleneck (a test of the pacing itself passes
+ * its own `callsPerSecond`).
+ */
+export const fastNumberCallsPerSecond = 1000;
+
+/**
+ * Creates an agent, a caller number (at `callsPerSecond`), `leadCount` leads and a draft
+ * campaign with `cap`.
+ */
+export async function setupCampaign(api, { leadCount, cap, fromNumber = '+14155550100', name = 'Demo campaign', campaign = {},
+  callsPerSecond = fastNumberCallsPerSecond }) {
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: 'Demo agent', retell_agent_id: 'agent_demo' });
-  await api.must(201, 'POST', '/api/v1/numbers', { e164: fromNumber, provider: 'retell', country: 'US' });
+  await api.must(201, 'POST', '/api/v1/numbers',
+    { e164: fromNumber, provider: 'retell', country: 'US', calls_per_second: callsPerSecond });
   const created = await api.must(201, 'POST', '/api/v1/campaigns', {
     name, agent_id: agent.id, from_number: fromNumber, max_concurrent_calls: cap, ...campaign,
   });

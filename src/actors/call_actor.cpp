@@ -48,6 +48,8 @@ struct call_state {
   bool reported = false;
   bool quit_when_idle = false;
   std::optional<std::int64_t> cost_cents;  ///< the provider's charge, once it says
+  /// A refused create (429): how long the gateway holds creates, so the lead waits as long.
+  std::optional<std::int64_t> refusal_wait_ms;
   counted_line line;  ///< released with the line, or when the actor ends (even by a crash)
   published_call_events published;  ///< live events already sent for this attempt
 };
@@ -98,8 +100,10 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   if (st.gateway) self->send(st.gateway, line_freed_atom::value, st.start.attempt.attempt_id);
   st.line.release();
   const auto& ctx = *st.ctx;
-  auto next =
-      next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, ctx.clock->now_ms());
+  auto now = ctx.clock->now_ms();
+  auto next = outcome == disposition::provider_refused && st.refusal_wait_ms
+                  ? next_step_after_refusal(now, *st.refusal_wait_ms)
+                  : next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, now);
   auto attempt = st.start.attempt;
   auto campaign = st.campaign;
   auto* db = ctx.store;
@@ -145,6 +149,7 @@ void on_dial_result(call_actor* self, dial_result& r) {
   }
   // A refusal: 429 puts the lead back without using an attempt; other 4xx count.
   bool refused = r.status == 429;
+  if (refused) st.refusal_wait_ms = r.retry_after_ms;
   ctx.metrics->dial(st.start.attempt.tenant_id, refused ? "refused" : "error");
   log::log_event(log::level::warn, "dial refused",
                  call_fields(st).add("status", r.status).add("error", r.error));
@@ -240,6 +245,8 @@ void begin(call_actor* self) {
     self->send(st.gateway, dial_atom::value, st.start.attempt);
   } else {
     log::log_event(log::level::info, "call followed again", call_fields(st));
+    // The call may still hold a line of the account: count it there until the line is freed.
+    self->send(st.gateway, line_taken_atom::value, st.start.attempt);
     self->send(st.gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
   }
 }
@@ -274,6 +281,8 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
   st.campaign = std::move(campaign);
   st.start = std::move(start);
   st.progress = st.start.progress;
+  // The gateway paces creates per caller number at the rate registered for it.
+  st.start.attempt.caller_calls_per_second = st.start.plan.number_calls_per_second.value_or(0);
   st.line.take(st.ctx->metrics, st.start.attempt.tenant_id);
   self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
   resolve_gateway(self);

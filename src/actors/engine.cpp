@@ -76,12 +76,15 @@ void engine::start() {
   i.ctx->options = i.options;
   gateway_options gateway_opts;
   gateway_opts.account_concurrency = i.options.account_concurrency;
+  gateway_opts.default_calls_per_second = i.options.unregistered_number_calls_per_second;
   i.ctx->gateway = spawn_provider_gateway(*i.system, i.provider, i.clock, gateway_opts, i.metrics);
-  // A tenant's own account: no line limit known to the engine; labelled with its tenant id.
-  auto spawn_own = [factory = i.own_accounts, &clock = i.clock, &metrics = i.metrics](
+  // A tenant's own account: its line limit is read from its provider account; labelled with
+  // its tenant id.
+  auto spawn_own = [factory = i.own_accounts, &clock = i.clock, &metrics = i.metrics, gateway_opts](
                        caf::event_based_actor* registry, id_t tenant_id,
                        const provider_account& account) {
-    gateway_options own_opts;
+    gateway_options own_opts = gateway_opts;
+    own_opts.account_concurrency = 0;
     own_opts.account = std::to_string(tenant_id);
     return spawn_own_gateway(registry, factory, account, clock, own_opts, metrics);
   };

@@ -36,7 +36,10 @@ struct engine_options {
   std::chrono::milliseconds idle_recheck{30'000};    ///< longest sleep of an idle campaign
   std::chrono::milliseconds storage_retry{500};      ///< wait before retrying a failed write
   std::chrono::milliseconds call_watchdog{120'000};  ///< no line release by then: ask get-call
-  std::int64_t account_concurrency = 0;              ///< provider account lines; 0: no limit
+  /// Lines of the platform account; 0: read from the provider (get-concurrency) at start.
+  std::int64_t account_concurrency = 0;
+  /// Calls per second from a caller number the tenant has not registered.
+  double unregistered_number_calls_per_second = 1;
   std::int32_t max_restarts = 5;                     ///< restarts of one campaign actor allowed...
   std::chrono::milliseconds restart_window{60'000};  ///< ...within this window, else paused
 };

@@ -180,8 +180,18 @@ engine_metrics::engine_metrics(prometheus::Registry& r)
                           .Register(r)),
       account_limit_(prometheus::BuildGauge()
                          .Name("dialer_account_lines_limit")
-                         .Help("lines a provider account may use at once (0: no limit)")
+                         .Help("lines a provider account may use at once (0: not known yet)")
                          .Register(r)),
+      creates_waiting_(prometheus::BuildGauge()
+                           .Name("dialer_provider_creates_waiting")
+                           .Help("create requests held in a provider account's gateway, by "
+                                 "account")
+                           .Register(r)),
+      provider_retries_(prometheus::BuildCounter()
+                            .Name("dialer_provider_retries_total")
+                            .Help("provider requests asked again after an answer worth retrying, "
+                                  "by operation")
+                            .Register(r)),
       webhooks_(prometheus::BuildCounter()
                     .Name("dialer_webhook_events_total")
                     .Help("provider webhooks received, by event and result")
@@ -223,6 +233,8 @@ engine_metrics::engine_metrics(prometheus::Registry& r)
   // Series known in advance start at zero, so that "none yet" reads as 0 rather than absent.
   for (auto kind : {"tenant", "campaign", "campaign_escalated", "call"})
     restarts_.Add({{"kind", kind}});
+  for (auto op : {"get_call", "list_calls", "get_concurrency"})
+    provider_retries_.Add({{"operation", op}});
   for (auto s : {campaign_status::draft, campaign_status::scheduled, campaign_status::running,
                  campaign_status::paused, campaign_status::completed, campaign_status::cancelled})
     campaigns_.Add({{"status", std::string(to_string(s))}});
@@ -307,6 +319,14 @@ void engine_metrics::provider_request(std::string_view operation, unsigned statu
 void engine_metrics::account_lines(std::string_view account, double in_use, double limit) {
   account_in_use_.Add({{"account", std::string(account)}}).Set(in_use);
   account_limit_.Add({{"account", std::string(account)}}).Set(limit);
+}
+
+void engine_metrics::creates_waiting(std::string_view account, double waiting) {
+  creates_waiting_.Add({{"account", std::string(account)}}).Set(waiting);
+}
+
+void engine_metrics::provider_retry(std::string_view operation) {
+  provider_retries_.Add({{"operation", std::string(operation)}}).Increment();
 }
 
 void engine_metrics::webhook(std::string_view event, std::string_view result) {

@@ -81,8 +81,14 @@ class engine_metrics {
   /// One provider request finished: `operation` (create_phone_call, get_call, list_calls,
   /// get_concurrency), its HTTP status (0: no answer) and how long it took.
   void provider_request(std::string_view operation, unsigned status, double seconds);
-  /// The lines the provider account `account` uses now, and its limit (0: none).
+  /// The lines the provider account `account` uses now, and its limit (0: not known yet).
   void account_lines(std::string_view account, double in_use, double limit);
+  /// Creates held in the gateway of `account` now (lines all in use, the limit not known yet,
+  /// the caller number's rate, a Retry-After, or the circuit breaker).
+  void creates_waiting(std::string_view account, double waiting);
+  /// The gateway asks the provider again after an answer worth retrying: `operation` is
+  /// get_call, list_calls or get_concurrency (a create is never resent).
+  void provider_retry(std::string_view operation);
 
   // Webhooks.
 
@@ -124,6 +130,8 @@ class engine_metrics {
   prometheus::Family<prometheus::Counter>& provider_errors_;
   prometheus::Family<prometheus::Gauge>& account_in_use_;
   prometheus::Family<prometheus::Gauge>& account_limit_;
+  prometheus::Family<prometheus::Gauge>& creates_waiting_;
+  prometheus::Family<prometheus::Counter>& provider_retries_;
   prometheus::Family<prometheus::Counter>& webhooks_;
   prometheus::Histogram& webhook_ack_;
   prometheus::Family<prometheus::Counter>& restarts_;

@@ -53,6 +53,10 @@ using take_atom = caf::atom_constant<caf::atom("take")>;
 using limits_atom = caf::atom_constant<caf::atom("limits")>;
 using lines_free_atom = caf::atom_constant<caf::atom("linesfree")>;
 using tenant_atom = caf::atom_constant<caf::atom("tenant")>;
+using line_taken_atom = caf::atom_constant<caf::atom("linetaken")>;
+using concurrency_atom = caf::atom_constant<caf::atom("concur")>;
+using lookup_answer_atom = caf::atom_constant<caf::atom("lookupans")>;
+using lookup_retry_atom = caf::atom_constant<caf::atom("lookupre")>;
 
 /// A user's command reached a campaign (its new status is already committed).
 struct campaign_update {
@@ -65,7 +69,9 @@ struct campaign_update {
 struct dial_result {
   unsigned status = 0;
   bool retryable = false;
-  std::optional<std::int64_t> retry_after_s;
+  /// A refused create (429): how long the gateway holds creates (the provider's Retry-After,
+  /// capped, else a backoff); the lead waits as long before it is dialled again.
+  std::optional<std::int64_t> retry_after_ms;
   std::string error;
   std::optional<provider_call> call;
 };
@@ -76,6 +82,23 @@ struct sync_result {
   bool answered = false;
   std::optional<provider_call> call;  ///< nullopt with answered: the provider has no such call
   std::string error;
+};
+
+/// What the provider answered to get-concurrency (inside a gateway).
+struct concurrency_answer {
+  std::uint64_t generation = 0;  ///< the account settings the request was made with
+  unsigned status = 0;
+  std::int64_t limit = 0;  ///< concurrency_limit
+  std::optional<std::int64_t> retry_after_ms;
+  std::string error;
+};
+
+/// What the provider answered to one get-call or list-calls (inside a gateway).
+struct lookup_answer {
+  std::uint64_t lookup_id = 0;
+  unsigned status = 0;
+  std::optional<std::int64_t> retry_after_ms;
+  sync_result result;
 };
 
 /// A verified webhook that is durably stored in the inbox and must be applied once.
@@ -147,6 +170,8 @@ struct open_leads {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::campaign_update)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::dial_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::sync_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::concurrency_answer)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::lookup_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::inbound_webhook)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::orphan_lookup)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::plan_loaded)

@@ -82,6 +82,8 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   engine_opts.call_grace = std::chrono::milliseconds(cfg.call_grace_ms);
   engine_opts.idle_recheck = std::chrono::milliseconds(cfg.idle_recheck_ms);
   engine_opts.account_concurrency = cfg.retell_concurrency_limit;
+  engine_opts.unregistered_number_calls_per_second =
+      static_cast<double>(cfg.retell_unregistered_number_calls_per_second);
   actors::engine engine(db, provider, own_accounts, clock, metrics, *policy, engine_opts);
 
   // Webhooks are committed in groups; declared before the handler pool that feeds it, so the

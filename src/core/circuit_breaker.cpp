@@ -23,6 +23,18 @@ bool circuit_breaker::allow(epoch_ms now) {
   return false;
 }
 
+bool circuit_breaker::would_allow(epoch_ms now) const {
+  switch (current(now)) {
+    case state::closed:
+      return true;
+    case state::open:
+      return false;
+    case state::half_open:
+      return !probe_in_flight_;
+  }
+  return false;
+}
+
 void circuit_breaker::on_success() {
   failures_ = 0;
   open_ = false;

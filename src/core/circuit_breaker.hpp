@@ -22,6 +22,8 @@ class circuit_breaker {
 
   /// True when a request may go to the provider at `now`; in half-open state only one may.
   bool allow(epoch_ms now);
+  /// What allow(now) would answer, without letting the probe through.
+  bool would_allow(epoch_ms now) const;
   /// The provider answered (any answer that is not a provider failure).
   void on_success();
   /// The provider failed (no answer, 5xx) at `now`.

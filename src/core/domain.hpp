@@ -100,6 +100,10 @@ struct campaign_plan {
   std::int64_t spent_cents = 0;                    ///< cost of the calls made so far
   bool exclude_dnc = true;                         ///< skip numbers on the tenant's DNC list
   std::string calling_windows_json;  ///< the campaign's quiet_hours as stored (opaque here)
+  /// calls_per_second of the tenant's registered number equal to from_number: the rate the
+  /// provider gateway paces creates from it at (the campaign's own calls_per_second is stored
+  /// but not enforced). nullopt: the number is not registered (the gateway's default applies).
+  std::optional<std::int32_t> number_calls_per_second;
 };
 
 /// A lead ready to be dialled, as the hopper holds it.
@@ -121,6 +125,9 @@ struct dial_attempt {
   std::string to_number;
   std::string provider_agent_id;
   epoch_ms decided_at = 0;  ///< when compliance allowed this dial (0: not known here)
+  /// Calls per second allowed from from_number (its registered rate); 0: not registered, the
+  /// gateway's default applies.
+  std::int32_t caller_calls_per_second = 0;
 };
 
 /// The provider's view of a call, decoded from a webhook or a get-call answer.

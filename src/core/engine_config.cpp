@@ -109,9 +109,16 @@ const std::vector<key_rule>& rules() {
          return set_int(c.retell_timeout_ms, v, 100, 120'000);
        }},
       {{"retell.concurrency_limit", nullptr,
-        "lines the platform provider account may use at once (0: no limit)"},
+        "lines the platform provider account may use at once (0: read from the provider's "
+        "get-concurrency at start; nothing is dialled until it is known)"},
        [](engine_config& c, const std::string& v) {
          return set_int(c.retell_concurrency_limit, v, 0, 1'000'000);
+       }},
+      {{"retell.unregistered_number_calls_per_second", nullptr,
+        "calls per second from a caller number the tenant has not registered (a registered "
+        "number's calls_per_second applies otherwise)"},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.retell_unregistered_number_calls_per_second, v, 1, 1000);
        }},
       {{"engine.scheduler_threads", nullptr, "CAF worker threads"},
        [](engine_config& c, const std::string& v) {

@@ -22,7 +22,11 @@ struct engine_config {
   std::int64_t retell_timeout_ms = 10'000;
   std::string country_rules_file;  ///< empty: the built-in config/country_rules.json
   std::string phone_zones_file;    ///< empty: the built-in config/phone_prefix_timezones.json
-  std::int64_t retell_concurrency_limit = 0;  ///< lines of the platform account; 0: no limit
+  /// Lines of the platform account; 0: read from the provider (get-concurrency) at start.
+  std::int64_t retell_concurrency_limit = 0;
+  /// Calls per second from a caller number the tenant has not registered (a registered
+  /// number's own calls_per_second applies otherwise).
+  std::int64_t retell_unregistered_number_calls_per_second = 1;
   std::int64_t scheduler_threads = 2;
   std::int64_t storage_threads = 32;
   std::int64_t journal_writers = 4;  ///< group-commit writer threads of the journal; 0: none

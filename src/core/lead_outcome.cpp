@@ -60,6 +60,14 @@ lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
   return step;
 }
 
+lead_next_step next_step_after_refusal(epoch_ms now, epoch_ms wait_ms) {
+  lead_next_step step;
+  step.counts_as_attempt = false;
+  step.status = lead_status::pending;
+  step.next_attempt_at = now + std::max<epoch_ms>(wait_ms, 0);
+  return step;
+}
+
 lead_next_step next_step_when_blocked(const compliance_decision& decision, epoch_ms now) {
   lead_next_step step;
   step.counts_as_attempt = false;

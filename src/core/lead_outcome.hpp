@@ -45,6 +45,11 @@ lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
                                std::int32_t refusals_in_a_row,
                                const refusal_backoff& backoff = {});
 
+/// The next step of a lead whose create the provider refused (429) and the gateway decided how
+/// long creates wait (its Retry-After, else backoff): back to pending `wait_ms` from `now`,
+/// without using an attempt.
+lead_next_step next_step_after_refusal(epoch_ms now, epoch_ms wait_ms);
+
 /// The next step of a lead the compliance decision refused before dialling: back to pending at
 /// next_allowed_at without using an attempt, or cancelled with reason
 /// "compliance:<block reason>" when no time within the search horizon allows it (DNC,

@@ -129,13 +129,35 @@ std::int32_t call_rate_limit::calls_today(epoch_ms now) const {
   return local_day(now) == day_ ? day_count_ : 0;
 }
 
-caller_token_bucket::caller_token_bucket(double per_second, std::int32_t burst) {
-  if (!(per_second > 0) || !std::isfinite(per_second) || burst < 1)
-    throw std::invalid_argument("caller_token_bucket: rate must be > 0 and burst >= 1");
-  // Rounded up: the bucket may be a hair slower than the rate, never faster.
-  interval_us_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(1e6 / per_second)));
+namespace {
+
+/// Time to earn one token at `per_second`, rounded up: the bucket may be a hair slower than the
+/// rate, never faster.
+std::int64_t token_interval_us(double per_second) {
+  if (!(per_second > 0) || !std::isfinite(per_second))
+    throw std::invalid_argument("caller_token_bucket: rate must be > 0");
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(1e6 / per_second)));
+}
+
+constexpr std::int64_t never_taken_us = INT64_MIN / 4;
+
+}  // namespace
+
+caller_token_bucket::caller_token_bucket(double per_second, std::int32_t burst)
+    : per_second_(per_second), burst_(burst) {
+  if (burst < 1) throw std::invalid_argument("caller_token_bucket: burst must be >= 1");
+  interval_us_ = token_interval_us(per_second);
   tolerance_us_ = interval_us_ * (burst - 1);
-  ready_us_ = INT64_MIN / 4;
+  ready_us_ = never_taken_us;
+}
+
+void caller_token_bucket::set_rate(double per_second) {
+  const std::int64_t interval = token_interval_us(per_second);
+  // ready_us_ is the last token's time plus one old interval: move it to one new interval.
+  if (ready_us_ > never_taken_us / 2) ready_us_ += interval - interval_us_;
+  per_second_ = per_second;
+  interval_us_ = interval;
+  tolerance_us_ = interval_us_ * (burst_ - 1);
 }
 
 bool caller_token_bucket::try_take(epoch_ms now) {
@@ -149,6 +171,76 @@ epoch_ms caller_token_bucket::next_token_at(epoch_ms now) const {
   const std::int64_t at_us = ready_us_ - tolerance_us_;
   if (at_us <= now * 1000) return now;
   return (at_us + 999) / 1000;  // at_us > 0 here
+}
+
+void caller_dial_queue::push(std::uint64_t id, const std::string& caller, double per_second) {
+  auto it = callers_.find(caller);
+  if (it == callers_.end()) {
+    it = callers_.emplace(caller, caller_dial_queue::caller{caller_token_bucket(per_second), {}})
+             .first;
+  } else if (it->second.bucket.per_second() != per_second) {
+    it->second.bucket.set_rate(per_second);
+  }
+  it->second.waiting.push_back(id);
+  ++size_;
+}
+
+std::map<std::string, caller_dial_queue::caller>::const_iterator caller_dial_queue::oldest_ready(
+    epoch_ms now) const {
+  auto best = callers_.end();
+  for (auto it = callers_.begin(); it != callers_.end(); ++it) {
+    const auto& c = it->second;
+    if (c.waiting.empty() || c.bucket.next_token_at(now) > now) continue;
+    if (best == callers_.end() || c.waiting.front() < best->second.waiting.front()) best = it;
+  }
+  return best;
+}
+
+std::optional<std::uint64_t> caller_dial_queue::ready(epoch_ms now) const {
+  auto it = oldest_ready(now);
+  if (it == callers_.end()) return std::nullopt;
+  return it->second.waiting.front();
+}
+
+std::optional<std::uint64_t> caller_dial_queue::take_ready(epoch_ms now) {
+  auto found = oldest_ready(now);
+  if (found == callers_.end()) return std::nullopt;
+  auto& c = callers_.at(found->first);
+  c.bucket.try_take(now);
+  auto id = c.waiting.front();
+  c.waiting.pop_front();
+  --size_;
+  // Numbers with nothing waiting whose bucket is full again are forgotten: with a burst of 1 a
+  // full bucket is the same as a new one.
+  for (auto it = callers_.begin(); it != callers_.end();) {
+    if (it->second.waiting.empty() && it->second.bucket.next_token_at(now) <= now)
+      it = callers_.erase(it);
+    else
+      ++it;
+  }
+  return id;
+}
+
+std::vector<std::uint64_t> caller_dial_queue::take_all() {
+  std::vector<std::uint64_t> ids;
+  ids.reserve(size_);
+  for (auto& [number, c] : callers_) {
+    ids.insert(ids.end(), c.waiting.begin(), c.waiting.end());
+    c.waiting.clear();
+  }
+  std::sort(ids.begin(), ids.end());
+  size_ = 0;
+  return ids;
+}
+
+std::optional<epoch_ms> caller_dial_queue::next_ready_at(epoch_ms now) const {
+  std::optional<epoch_ms> first;
+  for (const auto& [number, c] : callers_) {
+    if (c.waiting.empty()) continue;
+    auto at = c.bucket.next_token_at(now);
+    if (!first || at < *first) first = at;
+  }
+  return first;
 }
 
 }  // namespace dialer

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -109,11 +112,54 @@ class caller_token_bucket {
   bool try_take(epoch_ms now);
   /// The first instant at or after `now` when a token is available.
   epoch_ms next_token_at(epoch_ms now) const;
+  /// Changes the rate (> 0; else std::invalid_argument): the next token comes one new interval
+  /// after the last one taken, so a change never lets a call through early.
+  void set_rate(double per_second);
+  /// The rate the bucket paces at.
+  double per_second() const { return per_second_; }
 
  private:
+  double per_second_;
+  std::int32_t burst_;
   std::int64_t interval_us_;   // time to earn one token
   std::int64_t tolerance_us_;  // (burst - 1) intervals
   std::int64_t ready_us_;      // theoretical time of the next token once the bucket drains
+};
+
+/// Creates waiting to leave for the provider, each paced by its caller number's token bucket
+/// (burst 1: at most `per_second` creates from a number in any one-second window). Creates of
+/// one number leave in the order they came; among numbers, the oldest create that may leave
+/// goes first. A plain value owned by one actor (the provider gateway).
+class caller_dial_queue {
+ public:
+  /// Queues create `id` (increasing with arrival) from `caller` at `per_second` calls per
+  /// second (> 0); a new rate for a number replaces its old one (caller_token_bucket::set_rate).
+  void push(std::uint64_t id, const std::string& caller, double per_second);
+  /// The oldest create whose number may dial at `now`, without taking it; nullopt when none.
+  std::optional<std::uint64_t> ready(epoch_ms now) const;
+  /// Takes the create ready(now) returned: it leaves the queue and uses its number's token.
+  /// Returns its id (nullopt when none is ready).
+  std::optional<std::uint64_t> take_ready(epoch_ms now);
+  /// The first instant at or after `now` when a waiting create's number has a token; nullopt
+  /// when nothing waits.
+  std::optional<epoch_ms> next_ready_at(epoch_ms now) const;
+  /// Empties the queue at once, paced or not (the creates cannot be sent at all); returns
+  /// their ids in arrival order.
+  std::vector<std::uint64_t> take_all();
+  /// Creates waiting.
+  std::size_t size() const { return size_; }
+  /// True when no create waits.
+  bool empty() const { return size_ == 0; }
+
+ private:
+  struct caller {
+    caller_token_bucket bucket;
+    std::deque<std::uint64_t> waiting;
+  };
+  std::map<std::string, caller>::const_iterator oldest_ready(epoch_ms now) const;
+
+  std::map<std::string, caller> callers_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace dialer

@@ -19,13 +19,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "core/provider_retry.hpp"
 #include "retell/call_codec.hpp"
 
 namespace dialer::retell {
 
 bool provider_reply::retryable() const {
-  return status == 0 || status == 408 || status == 409 || status == 429 ||
-         (status >= 500 && status < 600);
+  return is_retryable_provider_status(status);
 }
 
 namespace {
@@ -127,19 +127,6 @@ std::string encode_path_segment(std::string_view s) {
   return out;
 }
 
-/// Retry-After in delay-seconds form; nullopt for an HTTP-date or junk.
-std::optional<std::int64_t> parse_retry_after(beast::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  if (v.empty() || v.size() > 12) return std::nullopt;
-  std::int64_t n = 0;
-  for (char c : v) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  return n;
-}
-
 bool is_ip_literal(const std::string& host) {
   error_code ec;
   net::ip::make_address(host, ec);
@@ -149,7 +136,7 @@ bool is_ip_literal(const std::string& host) {
 /// What came back for one request, before any JSON decoding.
 struct raw_reply {
   unsigned status = 0;
-  std::optional<std::int64_t> retry_after_s;
+  std::optional<retell::retry_after> retry_after;
   std::string body;
   std::string error;  ///< transport error when status is 0
 };
@@ -501,7 +488,11 @@ class exchange : public std::enable_shared_from_this<exchange> {
     raw_reply reply;
     reply.status = res.result_int();
     if (auto it = res.find(http::field::retry_after); it != res.end()) {
-      reply.retry_after_s = parse_retry_after(it->value());
+      std::optional<std::string_view> date;
+      if (auto d = res.find(http::field::date); d != res.end())
+        date = std::string_view(d->value().data(), d->value().size());
+      reply.retry_after =
+          parse_retry_after(std::string_view(it->value().data(), it->value().size()), date);
     }
     reply.body = std::move(res.body());
     bool reusable = parser_->keep_alive() && conn_->buffer().size() == 0;
@@ -593,7 +584,7 @@ void transport::withdraw(std::shared_ptr<exchange> ex) {
 provider_reply to_provider_reply(const raw_reply& raw) {
   provider_reply reply;
   reply.status = raw.status;
-  reply.retry_after_s = raw.retry_after_s;
+  reply.retry_after = raw.retry_after;
   if (raw.status == 0) {
     reply.error = raw.error;
   } else if (!reply.ok()) {
@@ -631,9 +622,7 @@ client::~client() {
   if (impl_) impl_->shutdown();
 }
 
-void client::create_phone_call(
-    const create_call_request& req,
-    std::function<void(provider_reply, std::optional<provider_call>)> done) {
+void client::create_phone_call(const create_call_request& req, call_done done) {
   auto request =
       impl_->make_request(http::verb::post, "/v2/create-phone-call", encode_create_call(req));
   impl_->send(
@@ -649,8 +638,7 @@ void client::create_phone_call(
       }));
 }
 
-void client::get_call(const std::string& call_id,
-                      std::function<void(provider_reply, std::optional<provider_call>)> done) {
+void client::get_call(const std::string& call_id, call_done done) {
   auto request =
       impl_->make_request(http::verb::get, "/v2/get-call/" + encode_path_segment(call_id), {});
   impl_->send(std::move(request), /*idempotent=*/true,
@@ -665,9 +653,8 @@ void client::get_call(const std::string& call_id,
               }));
 }
 
-void client::list_calls_by_metadata(
-    const std::string& key, const std::string& value,
-    std::function<void(provider_reply, std::vector<provider_call>)> done) {
+void client::list_calls_by_metadata(const std::string& key, const std::string& value,
+                                    calls_done done) {
   auto request = impl_->make_request(http::verb::post, "/v2/list-calls",
                                      encode_list_calls_by_metadata(key, value));
   // list-calls only reads, so it may be resent like a GET.
@@ -686,8 +673,7 @@ void client::list_calls_by_metadata(
               }));
 }
 
-void client::get_concurrency(
-    std::function<void(provider_reply, std::int64_t current, std::int64_t limit)> done) {
+void client::get_concurrency(concurrency_done done) {
   auto request = impl_->make_request(http::verb::get, "/get-concurrency", {});
   impl_->send(
       std::move(request), /*idempotent=*/true,

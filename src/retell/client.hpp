@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/domain.hpp"
+#include "retell/provider_api.hpp"
 
 namespace boost {
 namespace asio {
@@ -47,29 +48,6 @@ struct client_options {
   std::function<void(const request_observation&)> on_request_done;
 };
 
-/// A create-phone-call request (RETELL.md "Calls out").
-struct create_call_request {
-  std::string from_number;
-  std::string to_number;
-  std::string override_agent_id;                      ///< omitted when empty
-  std::map<std::string, std::string> metadata;        ///< sent as a JSON object of strings
-  std::map<std::string, std::string> dynamic_variables;  ///< retell_llm_dynamic_variables
-};
-
-/// The result of one provider request.
-struct provider_reply {
-  /// HTTP status; 0 when no answer arrived (connect error, timeout).
-  unsigned status = 0;
-  /// Seconds from Retry-After, when the provider sent it.
-  std::optional<std::int64_t> retry_after_s;
-  /// Error text: the provider's "message", or the transport error.
-  std::string error;
-  /// True for answers worth retrying: no answer, 408, 409, 429, 5xx.
-  bool retryable() const;
-  /// True for 2xx.
-  bool ok() const { return status >= 200 && status < 300; }
-};
-
 /// Decodes a Retell call object (JSON text) into a provider_call; nullopt when not an object.
 std::optional<provider_call> decode_call(std::string_view json);
 
@@ -82,29 +60,26 @@ std::string encode_create_call(const create_call_request& req);
 /// Asynchronous Retell HTTP client (Beast, plain HTTP and TLS) running on the caller's
 /// io_context. Callbacks run on that io_context's threads; methods may be called from any
 /// thread. Keeps idle keep-alive connections for reuse and caps open connections.
-class client {
+class client final : public provider_api {
  public:
   /// Creates a client for one provider account; throws std::invalid_argument on a bad URL
   /// or an unreadable ca_file.
   client(boost::asio::io_context& io, client_options options);
   /// Closes idle connections; requests already made still complete and call back.
-  ~client();
+  ~client() override;
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
   /// POST /v2/create-phone-call; on 201 the decoded call is returned. Never resent by the
   /// client: status 0 means the call may or may not have been placed.
-  void create_phone_call(const create_call_request& req,
-                         std::function<void(provider_reply, std::optional<provider_call>)> done);
+  void create_phone_call(const create_call_request& req, call_done done) override;
   /// GET /v2/get-call/{call_id}.
-  void get_call(const std::string& call_id,
-                std::function<void(provider_reply, std::optional<provider_call>)> done);
+  void get_call(const std::string& call_id, call_done done) override;
   /// POST /v2/list-calls filtered by metadata key = value (e.g. attempt_id), newest first.
   void list_calls_by_metadata(const std::string& key, const std::string& value,
-                              std::function<void(provider_reply, std::vector<provider_call>)> done);
+                              calls_done done) override;
   /// GET /get-concurrency -> {current_concurrency, concurrency_limit}.
-  void get_concurrency(std::function<void(provider_reply, std::int64_t current,
-                                          std::int64_t limit)> done);
+  void get_concurrency(concurrency_done done) override;
 
  private:
   struct impl;

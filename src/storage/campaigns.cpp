@@ -75,6 +75,8 @@ const statement load_plan_sql{
     " ms_of_ts(c.start_date) AS start_ms, ms_of_ts(c.end_date) AS end_ms, c.timezone,"
     " c.max_calls_per_hour, c.max_calls_per_day, c.calls_per_second, c.budget_cents,"
     " c.est_cost_per_call_cents, c.exclude_dnc, c.quiet_hours::text AS quiet_hours,"
+    " (SELECT n.calls_per_second FROM phone_numbers n"
+    "   WHERE n.tenant_id = c.tenant_id AND n.e164 = c.from_number) AS number_calls_per_second,"
     " (SELECT COALESCE(sum(k.cost_cents), 0) FROM calls k JOIN call_attempts t"
     "   ON t.tenant_id = k.tenant_id AND t.id = k.attempt_id"
     "   WHERE t.tenant_id = c.tenant_id AND t.campaign_id = c.id)::bigint AS spent_cents"
@@ -182,6 +184,7 @@ campaign_plan plan_of(const pqxx::row& r) {
   p.max_calls_per_hour = optional_of<std::int32_t>(r["max_calls_per_hour"]);
   p.max_calls_per_day = optional_of<std::int32_t>(r["max_calls_per_day"]);
   p.calls_per_second = r["calls_per_second"].as<std::int32_t>();
+  p.number_calls_per_second = optional_of<std::int32_t>(r["number_calls_per_second"]);
   p.budget_cents = optional_of<std::int64_t>(r["budget_cents"]);
   p.est_cost_per_call_cents = r["est_cost_per_call_cents"].as<std::int64_t>();
   p.exclude_dnc = r["exclude_dnc"].as<bool>();

@@ -29,6 +29,7 @@ struct provider_script {
   std::map<id_t, unsigned> answer_status;  ///< attempt id -> status to answer (default 201)
   std::vector<id_t> syncs;                 ///< attempts asked about (get-call / list-calls)
   std::vector<id_t> freed;                 ///< lines the call actors gave back
+  std::vector<id_t> taken;                 ///< lines of calls followed again (restart, adoption)
   std::vector<provider_account> accounts;  ///< new settings the registry sent (own accounts)
   std::string call_id_of(id_t attempt) const { return "call_" + std::to_string(attempt); }
 };
@@ -55,6 +56,7 @@ inline caf::behavior stub_gateway(caf::event_based_actor* self, provider_script*
         self->send(caf::actor_cast<caf::actor>(self->current_sender()), dial_result_atom::value, r);
       },
       [=](line_freed_atom, id_t attempt_id) { script->freed.push_back(attempt_id); },
+      [=](line_taken_atom, const dial_attempt& a) { script->taken.push_back(a.attempt_id); },
       [=](sync_atom, const dial_attempt& a, const std::string&) {
         script->syncs.push_back(a.attempt_id);
         sync_result r;

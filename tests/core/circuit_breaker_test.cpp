@@ -49,5 +49,16 @@ TEST(circuit_breaker, a_failed_probe_doubles_the_wait_up_to_the_maximum) {
   EXPECT_EQ(b.reopens_at(), 8000) << "back to the base wait after closing";
 }
 
+TEST(circuit_breaker, would_allow_answers_without_taking_the_probe) {
+  circuit_breaker b(1, 1000, 8000);
+  EXPECT_TRUE(b.would_allow(0));
+  b.on_failure(0);
+  EXPECT_FALSE(b.would_allow(999));
+  EXPECT_TRUE(b.would_allow(1000));
+  EXPECT_TRUE(b.would_allow(1000)) << "asking twice lets nothing through";
+  EXPECT_TRUE(b.allow(1000));
+  EXPECT_FALSE(b.would_allow(1001)) << "the probe is in flight";
+}
+
 }  // namespace
 }  // namespace dialer

@@ -69,6 +69,24 @@ TEST(engine_config, tenant_request_rate_has_defaults_and_bounds) {
   EXPECT_EQ(r.errors.size(), 2u);
 }
 
+TEST(engine_config, provider_limits_have_defaults_and_bounds) {
+  auto r = build_engine_config(required, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.retell_concurrency_limit, 0) << "0: read from the provider";
+  EXPECT_EQ(r.config.retell_unregistered_number_calls_per_second, 1);
+  auto values = required;
+  values["retell.concurrency_limit"] = "30";
+  values["retell.unregistered_number_calls_per_second"] = "200";
+  r = build_engine_config(values, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.retell_concurrency_limit, 30);
+  EXPECT_EQ(r.config.retell_unregistered_number_calls_per_second, 200);
+  values["retell.unregistered_number_calls_per_second"] = "0";
+  r = build_engine_config(values, {});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("retell.unregistered_number_calls_per_second"), std::string::npos);
+}
+
 TEST(engine_config, log_level_and_format_come_from_the_file_or_the_environment) {
   auto r = build_engine_config(required, {});
   ASSERT_TRUE(r.errors.empty());

@@ -75,6 +75,14 @@ TEST(lead_outcome, provider_refusals_back_off_without_counting) {
   EXPECT_EQ(s.next_attempt_at, 1'000 + 40'000);
 }
 
+TEST(lead_outcome, a_refusal_waits_as_long_as_the_gateway_says) {
+  auto s = next_step_after_refusal(1'000, 7'000);
+  EXPECT_EQ(s.status, lead_status::pending);
+  EXPECT_FALSE(s.counts_as_attempt);
+  EXPECT_EQ(s.next_attempt_at, 8'000);
+  EXPECT_EQ(next_step_after_refusal(1'000, -5).next_attempt_at, 1'000);
+}
+
 TEST(lead_outcome, recognises_provider_refusals) {
   EXPECT_TRUE(is_provider_refusal(429, ""));
   EXPECT_TRUE(is_provider_refusal(400, "concurrency_limit_reached"));

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <map>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "compliance_fixtures.hpp"
@@ -133,6 +136,84 @@ TEST(caller_token_bucket, never_exceeds_rate_plus_burst_in_any_window) {
         }
       }
     }
+  }
+}
+
+TEST(caller_token_bucket, a_new_rate_counts_from_the_last_token) {
+  caller_token_bucket b(1.0);
+  EXPECT_TRUE(b.try_take(10'000));
+  b.set_rate(4.0);
+  EXPECT_EQ(b.per_second(), 4.0);
+  EXPECT_EQ(b.next_token_at(10'000), 10'250);
+  EXPECT_TRUE(b.try_take(10'250));
+  b.set_rate(0.5);
+  EXPECT_EQ(b.next_token_at(10'300), 12'250) << "a slower rate never lets a call through early";
+  caller_token_bucket fresh(2.0);
+  fresh.set_rate(1.0);
+  EXPECT_TRUE(fresh.try_take(0)) << "a bucket never used stays full";
+  EXPECT_THROW(fresh.set_rate(0.0), std::invalid_argument);
+}
+
+TEST(caller_dial_queue, paces_each_number_and_keeps_arrival_order) {
+  caller_dial_queue q;
+  EXPECT_FALSE(q.ready(0));
+  EXPECT_FALSE(q.next_ready_at(0));
+  // Number A at 2/s with three creates, number B at 1/s with two.
+  q.push(1, "+1A", 2.0);
+  q.push(2, "+1A", 2.0);
+  q.push(3, "+1B", 1.0);
+  q.push(4, "+1A", 2.0);
+  q.push(5, "+1B", 1.0);
+  EXPECT_EQ(q.size(), 5u);
+  EXPECT_EQ(q.ready(1'000), 1u);
+  EXPECT_EQ(q.ready(1'000), 1u) << "ready() takes nothing";
+  EXPECT_EQ(q.take_ready(1'000), 1u);
+  EXPECT_EQ(q.take_ready(1'000), 3u) << "A waits for its token; B's oldest goes";
+  EXPECT_FALSE(q.take_ready(1'000));
+  EXPECT_EQ(q.next_ready_at(1'000), 1'500);
+  EXPECT_FALSE(q.take_ready(1'499));
+  EXPECT_EQ(q.take_ready(1'500), 2u);
+  EXPECT_EQ(q.next_ready_at(1'600), 2'000);
+  // At 2 000 both numbers have a token: the older create (A's id 4) goes first.
+  EXPECT_EQ(q.take_ready(2'000), 4u);
+  EXPECT_EQ(q.take_ready(2'000), 5u);
+  EXPECT_TRUE(q.empty());
+  EXPECT_FALSE(q.next_ready_at(2'000));
+  // The numbers' buckets are remembered while they are not full again.
+  q.push(6, "+1A", 2.0);
+  EXPECT_FALSE(q.take_ready(2'100));
+  EXPECT_EQ(q.take_ready(2'500), 6u);
+  // A new rate for a number applies from its last token.
+  q.push(7, "+1A", 10.0);
+  EXPECT_EQ(q.next_ready_at(2'500), 2'600);
+  q.push(8, "+1B", 1.0);
+  EXPECT_EQ(q.take_all(), (std::vector<std::uint64_t>{7, 8}));
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(caller_dial_queue, never_lets_a_number_exceed_its_rate_in_any_second) {
+  std::mt19937_64 rng(7);
+  caller_dial_queue q;
+  const std::map<std::string, double> rates = {{"+1A", 2.0}, {"+1B", 5.0}, {"+1C", 1.0}};
+  std::map<std::string, std::vector<epoch_ms>> sent;
+  std::map<std::uint64_t, std::string> caller_of;
+  std::uint64_t next_id = 0;
+  epoch_ms t = 0;
+  for (int step = 0; step < 30'000; ++step) {
+    t += std::uniform_int_distribution<epoch_ms>(0, 40)(rng);
+    auto it = std::next(rates.begin(), std::uniform_int_distribution<int>(0, 2)(rng));
+    if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
+      caller_of[++next_id] = it->first;
+      q.push(next_id, it->first, it->second);
+    }
+    while (auto id = q.take_ready(t)) sent[caller_of.at(*id)].push_back(t);
+  }
+  for (const auto& [number, times] : sent) {
+    const auto limit = static_cast<std::size_t>(rates.at(number));
+    ASSERT_GT(times.size(), 100u) << number;
+    // In any window [s, s + 1000 ms), at most `rate` creates of one number.
+    for (std::size_t i = limit; i < times.size(); ++i)
+      ASSERT_GE(times[i] - times[i - limit], 1000) << number << " at " << times[i];
   }
 }
 

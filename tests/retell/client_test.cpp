@@ -293,7 +293,7 @@ TEST(retell_client, client_error_carries_the_provider_message) {
   EXPECT_EQ(result.reply.status, 402u);
   EXPECT_EQ(result.reply.error, "Insufficient balance");
   EXPECT_FALSE(result.reply.retryable());
-  EXPECT_FALSE(result.reply.retry_after_s);
+  EXPECT_FALSE(result.reply.retry_after);
   EXPECT_FALSE(result.call);
 }
 
@@ -311,9 +311,44 @@ TEST(retell_client, too_many_requests_carries_retry_after) {
   ASSERT_TRUE(result.called);
   EXPECT_EQ(result.reply.status, 429u);
   EXPECT_TRUE(result.reply.retryable());
-  EXPECT_EQ(result.reply.retry_after_s, 7);
+  ASSERT_TRUE(result.reply.retry_after);
+  EXPECT_EQ(result.reply.retry_after->delay_ms, 7'000);
   EXPECT_EQ(result.reply.error, "Rate limit exceeded");
   EXPECT_EQ(server.requests(), 1u);  // the client itself never retries
+}
+
+TEST(retell_client, retry_after_as_an_http_date_counts_from_the_answers_date) {
+  test_http_server server([](const seen_request&) {
+    auto r = answer(503, R"({"status":"error","message":"Maintenance"})");
+    r.headers.emplace_back("Date", "Wed, 15 Jul 2026 14:30:00 GMT");
+    r.headers.emplace_back("Retry-After", "Wed, 15 Jul 2026 14:30:45 GMT");
+    return r;
+  });
+  boost::asio::io_context io;
+  client c(io, options_for(server));
+  call_result result;
+  c.get_call("call_1", capture(result));
+  run(io);
+  ASSERT_TRUE(result.called);
+  EXPECT_EQ(result.reply.status, 503u);
+  ASSERT_TRUE(result.reply.retry_after);
+  EXPECT_EQ(result.reply.retry_after->delay_ms, 45'000);
+}
+
+TEST(retell_client, an_unreadable_retry_after_is_ignored) {
+  test_http_server server([](const seen_request&) {
+    auto r = answer(429, R"({"status":"error","message":"Slow down"})");
+    r.headers.emplace_back("Retry-After", "in a moment");
+    return r;
+  });
+  boost::asio::io_context io;
+  client c(io, options_for(server));
+  call_result result;
+  c.create_phone_call(sample_create(), capture(result));
+  run(io);
+  ASSERT_TRUE(result.called);
+  EXPECT_EQ(result.reply.status, 429u);
+  EXPECT_FALSE(result.reply.retry_after);
 }
 
 TEST(retell_client, server_error_is_retryable_even_without_a_json_body) {
@@ -330,7 +365,8 @@ TEST(retell_client, server_error_is_retryable_even_without_a_json_body) {
   ASSERT_TRUE(result.called);
   EXPECT_EQ(result.reply.status, 500u);
   EXPECT_TRUE(result.reply.retryable());
-  EXPECT_FALSE(result.reply.retry_after_s);  // HTTP-date form is not read
+  ASSERT_TRUE(result.reply.retry_after);  // the HTTP-date form, without a Date header
+  EXPECT_EQ(result.reply.retry_after->at_ms, 1'792'567'680'000);
   EXPECT_EQ(result.reply.error, "HTTP 500: <html>upstream broke</html>");
   EXPECT_FALSE(result.call);
 }

@@ -98,6 +98,23 @@ TEST(campaigns, insert_stores_every_field_as_draft) {
   EXPECT_EQ(plan->retry.busy_s, 120);
 }
 
+TEST(campaigns, the_plan_carries_the_registered_rate_of_its_caller_number) {
+  const id_t tenant = test::new_tenant();
+  const id_t other = test::new_tenant();
+  auto setup = test::new_campaign(tenant);  // from +14155550100, not registered yet
+  EXPECT_FALSE(setup.plan.number_calls_per_second) << "unregistered: the gateway's default";
+  number_row elsewhere;
+  elsewhere.e164 = "+14155550100";
+  elsewhere.calls_per_second = 9;
+  insert_number(db(), other, elsewhere);  // another tenant's number of the same digits
+  EXPECT_FALSE(load_campaign_plan(db(), tenant, setup.campaign.id)->number_calls_per_second);
+  number_row mine;
+  mine.e164 = "+14155550100";
+  mine.calls_per_second = 3;
+  insert_number(db(), tenant, mine);
+  EXPECT_EQ(load_campaign_plan(db(), tenant, setup.campaign.id)->number_calls_per_second, 3);
+}
+
 TEST(campaigns, a_campaign_cannot_use_another_tenants_agent) {
   const id_t a = test::new_tenant();
   const id_t b = test::new_tenant();
