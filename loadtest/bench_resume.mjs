@@ -1,7 +1,7 @@
 // Benchmark (not a test): time for dialerd to resume after kill -9 with many running campaigns
 // and many calls in flight. Run under pg_virtualenv (fsync off: this measures recovery work,
 // not durability), after scripts/build.sh:
-//   pg_virtualenv -- node loadtest/bench_resume.mjs [--campaigns 1000] [--leads 10]
+//   pg_virtualenv -- node loadtest/bench_resume.mjs [--campaigns 1000] [--leads 10] [--config dialerd.toml]
 // Prints one JSON report: dial ramp, restart-to-listening, restart-to-all-calls-followed, and
 // the simulator's own check that no call was placed twice.
 
@@ -29,7 +29,9 @@ async function main() {
   // Every call connects and lasts far longer than the benchmark (600 simulated s at 1x).
   const sim = await startSim({ apiKey, timeScale: 1, concurrencyLimit: total * 2, mix: 'answered=100',
     extra: ['--mean-call-seconds', '3600', '--ring-seconds', '5'] });
-  const start = (extraEnv = {}) => startDialerd({ database, retellBaseUrl: sim.url, apiKey, jwtSecret, env: extraEnv });
+  const configArgs = args.text('config') ? ['--config', args.text('config')] : [];
+  const start = (extraEnv = {}) => startDialerd({ database, retellBaseUrl: sim.url, apiKey, jwtSecret, env: extraEnv,
+    args: configArgs });
   let dialerd = await start();
   await sim.configure({ webhook_url: `${dialerd.url}/api/v1/webhooks/retell` });
   const api = await registerTenant(dialerd.url, 'Bench Co');

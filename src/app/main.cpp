@@ -40,7 +40,10 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   log::configure(log::parse_format(cfg.log_format).value_or(log::line_format::json),
                  log::parse_level(cfg.log_level).value_or(log::level::info));
 
+  // The engine and the API have their own connections, so a burst of engine work never makes
+  // the API (or the webhook inbox) wait for a connection.
   storage::database db(cfg.database_url, static_cast<std::size_t>(cfg.database_pool_size));
+  storage::database api_db(cfg.database_url, static_cast<std::size_t>(cfg.http_workers) + 1);
   int applied = db.migrate();
   spdlog::info("database ready ({} migrations applied)", applied);
 
@@ -88,9 +91,9 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
 
   // Webhooks are committed in groups; declared before the handler pool that feeds it, so the
   // pool stops first and the writer then stores what is still queued.
-  storage::inbox_writer inbox(db);
+  storage::inbox_writer inbox(api_db);
   actors::blocking_pool http_pool(static_cast<std::size_t>(cfg.http_workers));
-  http::api_context api{db,
+  http::api_context api{api_db,
                         engine,
                         http_pool,
                         clock,

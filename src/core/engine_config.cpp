@@ -60,7 +60,7 @@ const std::vector<key_rule>& rules() {
          c.database_url = v;
          return std::string();
        }},
-      {{"database_pool_size", nullptr, "PostgreSQL connections kept open"},
+      {{"database_pool_size", nullptr, "PostgreSQL connections the engine keeps open"},
        [](engine_config& c, const std::string& v) {
          return set_int(c.database_pool_size, v, 2, 200);
        }},

@@ -12,7 +12,7 @@ struct engine_config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
   std::string database_url;  ///< empty: libpq's PG* environment variables
-  std::int64_t database_pool_size = 24;
+  std::int64_t database_pool_size = 16;
   std::string jwt_secret;
   std::int64_t token_ttl_s = 86'400;
   std::string log_level = "info";   ///< trace, debug, info, warn, error

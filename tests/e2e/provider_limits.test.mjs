@@ -25,12 +25,13 @@ after(async () => {
  * The engine sends a number's creates at least 1000 / rate ms apart (a token bucket of burst 1,
  * released by timers that never fire early), so any rate + 1 consecutive creates span at least
  * 1000 ms when they leave. The simulator stamps them when it has read each request: loopback
- * and scheduling delays on a loaded 2-core machine move each stamp by a few ms, rarely tens.
- * `toleranceMs` (100 ms, a tenth of the window) absorbs that without hiding a real breach: a
- * bucket that let one call too many through would put rate + 1 creates within ~1000 - 1000 /
- * rate ms (500 ms at 2/s, 800 ms at 5/s).
+ * and scheduling delays on a loaded 2-core machine move each stamp by a few ms, sometimes more
+ * than 100 (seen: 112 ms with the whole suite running beside it). `toleranceMs` (150 ms)
+ * absorbs that without hiding a real breach: a bucket that let one call too many through would
+ * put rate + 1 creates within ~1000 - 1000 / rate ms (500 ms at 2/s, 800 ms at 5/s). The exact
+ * spacing is checked without any network by the gateway's actor tests.
  */
-const toleranceMs = 100;
+const toleranceMs = 150;
 
 /** The shortest span of `rate + 1` consecutive creates (received_at_ms sorted). */
 function shortestSpan(times, rate) {
