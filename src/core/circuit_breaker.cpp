@@ -10,17 +10,10 @@ circuit_breaker::state circuit_breaker::current(epoch_ms now) const {
 }
 
 bool circuit_breaker::allow(epoch_ms now) {
-  switch (current(now)) {
-    case state::closed:
-      return true;
-    case state::open:
-      return false;
-    case state::half_open:
-      if (probe_in_flight_) return false;
-      probe_in_flight_ = true;
-      return true;
-  }
-  return false;
+  if (!would_allow(now)) return false;
+  // Half open: this request is the one probe until it reports back.
+  if (current(now) == state::half_open) probe_in_flight_ = true;
+  return true;
 }
 
 bool circuit_breaker::would_allow(epoch_ms now) const {

@@ -36,6 +36,31 @@ inline country_rule us_rule(weekly_windows windows,
   return r;
 }
 
+/// A policy that knows one country, `rule`.
+inline std::unique_ptr<compliance_policy> single_rule_policy(country_rule rule) {
+  std::vector<country_rule> rules;
+  rules.push_back(std::move(rule));
+  return std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
+}
+
+/// A webhook as the HTTP handler hands it to the engine after storing it as `inbox_id`.
+inline inbound_webhook stored_webhook(id_t inbox_id, id_t tenant, id_t attempt, webhook_kind kind,
+                                      const std::string& status, const std::string& reason,
+                                      std::optional<std::int64_t> cost_cents = std::nullopt) {
+  inbound_webhook w;
+  w.inbox_id = inbox_id;
+  w.tenant_id = tenant;
+  w.attempt_id = attempt;
+  w.event.kind = kind;
+  w.event.event_name = std::string(to_string(kind));
+  w.event.call.call_id = "call_" + std::to_string(attempt);
+  w.event.call.call_status = status;
+  w.event.call.disconnection_reason = reason;
+  w.event.call.attempt_id = attempt;
+  if (kind != webhook_kind::call_started) w.event.call.cost_cents = cost_cents;
+  return w;
+}
+
 /// A fixture base: derived fixtures give it their store and gateway, then call start_engine().
 class engine_test_bed : public ::testing::Test {
  protected:
@@ -75,10 +100,7 @@ class engine_test_bed : public ::testing::Test {
 
   /// Decides every dial under `rule` (the only country the policy knows).
   void use_rule(country_rule rule) {
-    std::vector<country_rule> rules;
-    rules.push_back(std::move(rule));
-    policy_ =
-        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
+    policy_ = single_rule_policy(std::move(rule));
     ctx_->policy = policy_.get();
   }
 
@@ -101,17 +123,7 @@ class engine_test_bed : public ::testing::Test {
   /// Delivers a stored webhook for the attempt, as the HTTP handler does after the commit.
   void deliver(id_t tenant, id_t attempt, webhook_kind kind, const std::string& status,
                const std::string& reason, std::optional<std::int64_t> cost_cents = std::nullopt) {
-    inbound_webhook w;
-    w.inbox_id = ++inbox_ids_;
-    w.tenant_id = tenant;
-    w.attempt_id = attempt;
-    w.event.kind = kind;
-    w.event.event_name = std::string(to_string(kind));
-    w.event.call.call_id = "call_" + std::to_string(attempt);
-    w.event.call.call_status = status;
-    w.event.call.disconnection_reason = reason;
-    w.event.call.attempt_id = attempt;
-    if (kind != webhook_kind::call_started) w.event.call.cost_cents = cost_cents;
+    auto w = stored_webhook(++inbox_ids_, tenant, attempt, kind, status, reason, cost_cents);
     caf::anon_send(ctx_->root, webhook_atom::value, w);
     run();
   }

@@ -16,6 +16,7 @@
 #include "actors/engine_root.hpp"
 #include "actors/messages.hpp"
 #include "actors/provider_gateway.hpp"
+#include "engine_test_bed.hpp"
 #include "fake_store.hpp"
 #include "metric_reading.hpp"
 #include "retell/provider_api.hpp"
@@ -483,13 +484,7 @@ class gateway_in_engine : public gateway_test {
     store_.plan.from_number = "+14155550100";
     store_.plan.max_concurrent_calls = 20;
     store_.plan.max_attempts = 1;
-    std::vector<country_rule> rules(1);
-    rules[0].country = "US";
-    rules[0].calling_hours.windows = weekly_windows::every_day({0, minutes_per_day});
-    rules[0].consent.b2b.regime = consent_regime::opt_out;
-    rules[0].consent.b2c.regime = consent_regime::opt_out;
-    policy_ =
-        std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
+    policy_ = single_rule_policy(us_rule(weekly_windows::every_day({0, minutes_per_day})));
     ctx_ = std::make_shared<engine_context>();
     ctx_->store = &store_;
     ctx_->pool = &runner_;
@@ -520,16 +515,7 @@ class gateway_in_engine : public gateway_test {
   /// The provider ends the call of `attempt` (call_ended, call_analyzed).
   void end_call(id_t attempt) {
     for (auto kind : {webhook_kind::call_ended, webhook_kind::call_analyzed}) {
-      inbound_webhook w;
-      w.inbox_id = ++inbox_ids_;
-      w.tenant_id = tenant;
-      w.attempt_id = attempt;
-      w.event.kind = kind;
-      w.event.event_name = std::string(to_string(kind));
-      w.event.call.call_id = "call_" + std::to_string(attempt);
-      w.event.call.call_status = "ended";
-      w.event.call.disconnection_reason = "user_hangup";
-      w.event.call.attempt_id = attempt;
+      auto w = stored_webhook(++inbox_ids_, tenant, attempt, kind, "ended", "user_hangup");
       caf::anon_send(ctx_->root, webhook_atom::value, w);
       run();
     }
