@@ -101,7 +101,7 @@ std::optional<tenant_row> find_tenant(database& db, id_t tenant_id) {
 
 std::optional<tenant_row> find_tenant_by_hook(database& db, const std::string& hook_id) {
   std::optional<tenant_row> found;
-  db.transact([&](pqxx::dbtransaction& tx) {
+  db.read([&](pqxx::transaction_base& tx) {
     found = first_of<tenant_row>(run(tx, tenant_by_hook_sql, hook_id), tenant_of);
   });
   return found;

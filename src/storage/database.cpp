@@ -168,6 +168,21 @@ void database::transact(const std::function<void(pqxx::dbtransaction&)>& work) {
       [&] { slot.drop(); });
 }
 
+void database::read(const std::function<void(pqxx::transaction_base&)>& work) {
+  if (ambient_transaction) {
+    auto* tx = ambient_transaction;
+    with_storage_errors([&] { work(*tx); }, [] {});
+    return;
+  }
+  lease slot(impl_->pool);
+  with_storage_errors(
+      [&] {
+        pqxx::nontransaction tx(slot.session());
+        work(tx);
+      },
+      [&] { slot.drop(); });
+}
+
 void database::transact_group(const std::vector<std::function<void()>>& jobs,
                               std::vector<std::exception_ptr>& errors) {
   errors.assign(jobs.size(), nullptr);

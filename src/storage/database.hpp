@@ -12,6 +12,7 @@
 // forward-declared here.
 namespace pqxx {
 class dbtransaction;
+class transaction_base;
 }  // namespace pqxx
 
 namespace dialer::storage {
@@ -41,6 +42,11 @@ class database {
   /// broken connection (reconnecting) when nothing was committed. Throws storage_error, or
   /// conflict_error on a unique violation.
   void transact(const std::function<void(pqxx::dbtransaction&)>& work);
+
+  /// Runs `work`, a single read-only statement, on a pooled connection without a transaction
+  /// of its own (one round trip instead of BEGIN, statement, COMMIT); inside a group it joins
+  /// the group's transaction. Retries once on a broken connection. Throws storage_error.
+  void read(const std::function<void(pqxx::transaction_base&)>& work);
 
   /// Runs every job in one transaction with one commit: while a job runs, the transact()
   /// calls it makes on this thread join that transaction instead of opening their own. A job

@@ -5,7 +5,6 @@
 #include "core/call_progress.hpp"
 #include "storage/compliance_tx.hpp"
 #include "storage/statement.hpp"
-#include "storage/webhook_inbox_tx.hpp"
 
 namespace dialer::storage {
 namespace {
@@ -61,26 +60,41 @@ const statement lock_attempt_sql{
     "SELECT lead_id, state, closed_at IS NOT NULL AS closed FROM call_attempts"
     " WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
 
-// $3: the state after this step (never behind the stored one, decided in C++ with
-// progress_rank); $6: whether the step is not stale, so its disposition may replace one
-// already stored.
-const statement advance_attempt_sql{
-    "journal.advance_attempt",
-    "UPDATE call_attempts SET state = $3,"
-    " provider_call_id = COALESCE(provider_call_id, NULLIF($4, '')),"
-    " disposition = CASE WHEN $5 = 'none' THEN disposition"
-    "   WHEN $6 OR disposition = 'none' THEN $5 ELSE disposition END,"
-    " registered_at = CASE WHEN $3 = 'registered' THEN COALESCE(registered_at, now())"
-    "   ELSE registered_at END,"
-    " ongoing_at = CASE WHEN $3 = 'ongoing' THEN COALESCE(ongoing_at, now()) ELSE ongoing_at END,"
-    " ended_at = CASE WHEN $3 IN ('ended', 'failed', 'not_connected')"
-    "   THEN COALESCE(ended_at, now()) ELSE ended_at END,"
-    " analyzed_at = CASE WHEN $3 = 'analyzed' THEN COALESCE(analyzed_at, now())"
-    "   ELSE analyzed_at END,"
-    " in_doubt_at = CASE WHEN $3 = 'in_doubt' THEN COALESCE(in_doubt_at, now())"
-    "   ELSE in_doubt_at END,"
-    " updated_at = now()"
-    " WHERE tenant_id = $1 AND id = $2"};
+// lock_attempt_sql, marking the inbox row $3 applied in the same round trip (none when 0).
+const statement lock_attempt_marking_sql{
+    "journal.lock_attempt_marking",
+    "WITH applied AS (UPDATE webhook_events SET applied_at = COALESCE(applied_at, now())"
+    " WHERE id = $3)"
+    " SELECT lead_id, state, closed_at IS NOT NULL AS closed FROM call_attempts"
+    " WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+
+/// The UPDATE that moves an attempt to the state in placeholder `state` (never behind the
+/// stored one, decided in C++ with progress_rank), noting `call_id` and the disposition
+/// `outcome`; `current` says the step is not stale, so its disposition may replace one already
+/// stored. The attempt is `$1` (tenant) and `$2` (id).
+std::string advance_attempt_text(const std::string& state, const std::string& call_id,
+                                 const std::string& outcome, const std::string& current) {
+  return "UPDATE call_attempts SET state = " + state +
+         ", provider_call_id = COALESCE(provider_call_id, NULLIF(" + call_id +
+         ", '')), disposition = CASE WHEN " + outcome + " = 'none' THEN disposition WHEN " +
+         current + " OR disposition = 'none' THEN " + outcome +
+         " ELSE disposition END,"
+         " registered_at = CASE WHEN " + state +
+         " = 'registered' THEN COALESCE(registered_at, now()) ELSE registered_at END,"
+         " ongoing_at = CASE WHEN " + state +
+         " = 'ongoing' THEN COALESCE(ongoing_at, now()) ELSE ongoing_at END,"
+         " ended_at = CASE WHEN " + state +
+         " IN ('ended', 'failed', 'not_connected') THEN COALESCE(ended_at, now())"
+         " ELSE ended_at END,"
+         " analyzed_at = CASE WHEN " + state +
+         " = 'analyzed' THEN COALESCE(analyzed_at, now()) ELSE analyzed_at END,"
+         " in_doubt_at = CASE WHEN " + state +
+         " = 'in_doubt' THEN COALESCE(in_doubt_at, now()) ELSE in_doubt_at END,"
+         " updated_at = now() WHERE tenant_id = $1 AND id = $2";
+}
+
+const statement advance_attempt_sql{"journal.advance_attempt",
+                                    advance_attempt_text("$3", "$4", "$5", "$6")};
 
 // A stale update ($16 false) only fills what is still missing; a current one replaces.
 std::string merged_text(const std::string& column) {
@@ -95,14 +109,20 @@ std::string merged_nullable(const std::string& column) {
          column + " END";
 }
 
-const statement upsert_call_sql{
-    "journal.upsert_call",
-    "INSERT INTO calls (tenant_id, attempt_id, provider_status, disconnection_reason,"
-    " disposition, started_at, ended_at, duration_ms, cost_cents, transcript, summary,"
-    " sentiment, recording_url, in_voicemail, call_successful)"
-    " VALUES ($1, $2, $3, $4, $5, ts_of_ms($6), ts_of_ms($7), $8, $9, $10, $11, $12, $13, $14,"
-    " $15)"
-    " ON CONFLICT (attempt_id) DO UPDATE SET " +
+// One statement for a step of a locked attempt: the attempt moves forward ($17: its state
+// after the step, $18: the provider call id) and what the provider said is merged into its
+// calls row ($3..$15; $5 is the disposition of both, $16 whether the step is current). Run
+// after lock_attempt, so it reads the calls row as the lock holder left it.
+const statement record_step_sql{
+    "journal.record_step",
+    "WITH advanced AS (" + advance_attempt_text("$17", "$18", "$5", "$16") +
+        ")"
+        " INSERT INTO calls (tenant_id, attempt_id, provider_status, disconnection_reason,"
+        " disposition, started_at, ended_at, duration_ms, cost_cents, transcript, summary,"
+        " sentiment, recording_url, in_voicemail, call_successful)"
+        " VALUES ($1, $2, $3, $4, $5, ts_of_ms($6), ts_of_ms($7), $8, $9, $10, $11, $12, $13,"
+        " $14, $15)"
+        " ON CONFLICT (attempt_id) DO UPDATE SET " +
         merged_text("provider_status") + ", " + merged_text("disconnection_reason") +
         ", disposition = CASE WHEN EXCLUDED.disposition = 'none' THEN calls.disposition"
         " WHEN $16 OR calls.disposition = 'none' THEN EXCLUDED.disposition"
@@ -123,10 +143,10 @@ const statement delete_segments_sql{
     "journal.delete_segments",
     "DELETE FROM call_segments WHERE tenant_id = $1 AND attempt_id = $2"};
 
-const statement insert_segment_sql{
-    "journal.insert_segment",
+const statement insert_segments_sql{
+    "journal.insert_segments",
     "INSERT INTO call_segments (tenant_id, attempt_id, seq, role, content)"
-    " VALUES ($1, $2, $3, $4, $5)"};
+    " SELECT $1, $2, s, r, c FROM unnest($3::integer[], $4::text[], $5::text[]) AS g (s, r, c)"};
 
 const statement close_attempt_sql{
     "journal.close_attempt",
@@ -271,9 +291,13 @@ struct locked_attempt {
   bool closed = false;
 };
 
+/// Locks an attempt's row for the rest of the transaction and reads it; with `applied_inbox_id`
+/// the inbox row is marked applied by the same statement.
 std::optional<locked_attempt> lock_attempt(pqxx::dbtransaction& tx, id_t tenant_id,
-                                           id_t attempt_id) {
-  auto r = run(tx, lock_attempt_sql, tenant_id, attempt_id);
+                                           id_t attempt_id, id_t applied_inbox_id = 0) {
+  auto r = applied_inbox_id
+               ? run(tx, lock_attempt_marking_sql, tenant_id, attempt_id, applied_inbox_id)
+               : run(tx, lock_attempt_sql, tenant_id, attempt_id);
   if (r.empty()) return std::nullopt;
   locked_attempt a;
   a.lead_id = r[0]["lead_id"].as<id_t>();
@@ -417,16 +441,14 @@ void journal_registered(database& db, id_t tenant_id, id_t attempt_id,
 void record_call_progress(database& db, id_t tenant_id, id_t attempt_id, attempt_state state,
                           disposition outcome, const provider_call& call, id_t applied_inbox_id) {
   db.transact([&](pqxx::dbtransaction& tx) {
-    if (applied_inbox_id) mark_webhook_applied(tx, applied_inbox_id);
-    auto locked = lock_attempt(tx, tenant_id, attempt_id);
+    auto locked = lock_attempt(tx, tenant_id, attempt_id, applied_inbox_id);
     if (!locked) return;
     const bool current = progress_rank(state) >= progress_rank(locked->state);
-    run(tx, advance_attempt_sql, tenant_id, attempt_id,
-        name_of(forward_state(locked->state, state)), call.call_id, name_of(outcome), current);
-    run(tx, upsert_call_sql, tenant_id, attempt_id, call.call_status, call.disconnection_reason,
+    run(tx, record_step_sql, tenant_id, attempt_id, call.call_status, call.disconnection_reason,
         name_of(outcome), call.start_timestamp, call.end_timestamp, call.duration_ms,
         call.cost_cents, call.transcript, call.call_summary, call.user_sentiment,
-        call.recording_url, call.in_voicemail, call.call_successful, current);
+        call.recording_url, call.in_voicemail, call.call_successful, current,
+        name_of(forward_state(locked->state, state)), call.call_id);
   });
 }
 
@@ -436,8 +458,17 @@ void store_segments(database& db, id_t tenant_id, id_t attempt_id,
     if (!lock_attempt(tx, tenant_id, attempt_id)) return;
     run(tx, ensure_call_sql, tenant_id, attempt_id);
     run(tx, delete_segments_sql, tenant_id, attempt_id);
-    for (const auto& s : segments)
-      run(tx, insert_segment_sql, tenant_id, attempt_id, s.seq, s.role, s.content);
+    if (segments.empty()) return;
+    std::vector<std::int32_t> seqs;
+    std::vector<std::string> roles;
+    std::vector<std::string> contents;
+    for (const auto& s : segments) {
+      seqs.push_back(s.seq);
+      roles.push_back(s.role);
+      contents.push_back(s.content);
+    }
+    run(tx, insert_segments_sql, tenant_id, attempt_id, int_array(seqs), text_array(roles),
+        text_array(contents));
   });
 }
 
@@ -457,7 +488,7 @@ void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state 
 
 std::optional<attempt_row> find_attempt(database& db, id_t attempt_id) {
   std::optional<attempt_row> found;
-  db.transact([&](pqxx::dbtransaction& tx) {
+  db.read([&](pqxx::transaction_base& tx) {
     found = first_of<attempt_row>(run(tx, find_attempt_sql, attempt_id), attempt_of);
   });
   return found;
@@ -465,7 +496,7 @@ std::optional<attempt_row> find_attempt(database& db, id_t attempt_id) {
 
 std::optional<attempt_row> find_attempt_by_call_id(database& db, const std::string& call_id) {
   std::optional<attempt_row> found;
-  db.transact([&](pqxx::dbtransaction& tx) {
+  db.read([&](pqxx::transaction_base& tx) {
     found = first_of<attempt_row>(run(tx, find_attempt_by_call_id_sql, call_id), attempt_of);
   });
   return found;

@@ -41,18 +41,16 @@ void inbox_writer::run() {
     std::vector<inbox_entry> entries;
     entries.reserve(group.size());
     for (auto& g : group) entries.push_back(std::move(g.first));
-    std::vector<std::optional<std::pair<id_t, bool>>> outcome(entries.size());
+    std::vector<std::optional<inbox_receipt>> outcome(entries.size());
     try {
-      auto stored = store_webhooks(db_, entries);
-      for (std::size_t i = 0; i < entries.size(); ++i) outcome[i] = stored[i];
+      auto receipts = store_webhooks(db_, entries);
+      for (std::size_t i = 0; i < entries.size(); ++i) outcome[i] = receipts[i];
     } catch (const storage_error&) {
       // One bad entry must not sink the others: store them one by one. Those that fail again
       // are answered "unavailable", and the provider sends them again.
       for (std::size_t i = 0; entries.size() > 1 && i < entries.size(); ++i) {
-        const auto& e = entries[i];
         try {
-          outcome[i] =
-              store_webhook(db_, e.tenant_id, e.attempt_id, e.provider_call_id, e.event, e.body);
+          outcome[i] = store_webhooks(db_, {entries[i]}).front();
         } catch (const storage_error&) {
           outcome[i].reset();
         }

@@ -15,13 +15,14 @@
 namespace dialer::storage {
 
 /// Group commit of the webhook inbox: callers on any thread hand in verified webhooks; one
-/// writer thread stores everything waiting in one transaction (one commit, one WAL flush) and
-/// then tells each caller, so a webhook is answered only after its own row is durable.
+/// writer thread finds their attempts and stores everything waiting in one statement and one
+/// transaction (one commit, one WAL flush), then tells each caller, so a webhook is answered
+/// only after its own row is durable.
 class inbox_writer {
  public:
-  /// Told after the commit: the inbox id and whether this entry stored it (false: a
-  /// duplicate); nullopt when the database failed and nothing of the group was stored.
-  using done_fn = std::function<void(std::optional<std::pair<id_t, bool>>)>;
+  /// Told after the commit: what storing the entry did; nullopt when the database failed for
+  /// it (nothing of it was stored).
+  using done_fn = std::function<void(std::optional<inbox_receipt>)>;
 
   /// Starts the writer thread; at most `max_group` webhooks go in one transaction.
   explicit inbox_writer(database& db, std::size_t max_group = 256);

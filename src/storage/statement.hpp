@@ -22,7 +22,7 @@ struct statement {
 
 /// Executes `s` in `tx` with `args` as its parameters.
 template <class... Args>
-pqxx::result run(pqxx::dbtransaction& tx, const statement& s, Args&&... args) {
+pqxx::result run(pqxx::transaction_base& tx, const statement& s, Args&&... args) {
   // Registering the same text again is a no-op; libpqxx prepares it lazily per connection
   // and again after a reconnect.
   tx.conn().prepare(s.name, s.text);

@@ -1,9 +1,8 @@
 #include "storage/webhook_inbox.hpp"
 
-#include <map>
+#include <set>
 
 #include "storage/statement.hpp"
-#include "storage/webhook_inbox_tx.hpp"
 
 namespace dialer::storage {
 namespace {
@@ -14,13 +13,28 @@ const statement store_sql{
     " VALUES ($1, NULLIF($2::bigint, 0), $3, $4, $5)"
     " ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id"};
 
+// Finds each entry's attempt (by the attempt id its metadata names, checked against the provider
+// call id, else by the provider call id; only the named tenant's when one is given) and stores
+// the entries of known attempts, in one statement for the whole group.
 const statement store_group_sql{
     "inbox.store_group",
-    "INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event, body)"
-    " SELECT t, NULLIF(a, 0), c, e, b"
-    " FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[])"
-    " WITH ORDINALITY AS g (t, a, c, e, b, n) ORDER BY n"
-    " ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id, provider_call_id, event"};
+    "WITH g AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],"
+    "   $5::text[]) WITH ORDINALITY AS g (t, a, c, e, b, n)),"
+    " known AS ("
+    "   SELECT g.n, x.tenant_id AS t, x.id AS a, g.c, g.e, g.b"
+    "     FROM g JOIN call_attempts x ON x.id = g.a"
+    "    WHERE g.a > 0 AND (x.provider_call_id IS NULL OR x.provider_call_id = g.c)"
+    "      AND (g.t = 0 OR x.tenant_id = g.t)"
+    "   UNION ALL"
+    "   SELECT g.n, x.tenant_id, x.id, g.c, g.e, g.b"
+    "     FROM g JOIN call_attempts x ON x.provider_call_id = g.c"
+    "    WHERE g.a = 0 AND (g.t = 0 OR x.tenant_id = g.t)),"
+    " stored AS ("
+    "   INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event, body)"
+    "   SELECT t, a, c, e, b FROM known ORDER BY n"
+    "   ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id, provider_call_id, event)"
+    " SELECT k.n, k.t, k.a, s.id FROM known k"
+    "   LEFT JOIN stored s ON s.provider_call_id = k.c AND s.event = k.e ORDER BY k.n"};
 
 const statement existing_sql{"inbox.existing",
                              "SELECT id FROM webhook_events"
@@ -71,10 +85,9 @@ std::pair<id_t, bool> store_webhook(database& db, id_t tenant_id, id_t attempt_i
   return stored;
 }
 
-std::vector<std::pair<id_t, bool>> store_webhooks(database& db,
-                                                  const std::vector<inbox_entry>& entries) {
-  std::vector<std::pair<id_t, bool>> stored;
-  if (entries.empty()) return stored;
+std::vector<inbox_receipt> store_webhooks(database& db, const std::vector<inbox_entry>& entries) {
+  std::vector<inbox_receipt> receipts;
+  if (entries.empty()) return receipts;
   std::vector<id_t> tenants;
   std::vector<id_t> attempts;
   std::vector<std::string> calls;
@@ -88,33 +101,36 @@ std::vector<std::pair<id_t, bool>> store_webhooks(database& db,
     bodies.push_back(e.body);
   }
   db.transact([&](pqxx::dbtransaction& tx) {
-    stored.assign(entries.size(), {0, false});
-    // Inserted rows by key; the first entry of the group with that key is the one that stored it.
-    std::map<std::pair<std::string, std::string>, id_t> inserted;
+    receipts.assign(entries.size(), inbox_receipt{});
+    // Keys stored by this group: the first entry of the group with a key is the one that stored it.
+    std::set<std::pair<std::string, std::string>> claimed;
     for (const auto& r : run(tx, store_group_sql, id_array(tenants), id_array(attempts),
-                             text_array(calls), text_array(events), text_array(bodies)))
-      inserted[{text_of(r["provider_call_id"]), text_of(r["event"])}] = r["id"].as<id_t>();
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      const auto& e = entries[i];
-      auto it = inserted.find({e.provider_call_id, e.event});
-      if (it != inserted.end()) {
-        stored[i] = {it->second, true};
-        inserted.erase(it);
-        continue;
+                             text_array(calls), text_array(events), text_array(bodies))) {
+      auto i = r["n"].as<std::size_t>() - 1;
+      if (i >= entries.size() || receipts[i].attempt_id) continue;
+      auto& receipt = receipts[i];
+      receipt.tenant_id = r["t"].as<id_t>();
+      receipt.attempt_id = r["a"].as<id_t>();
+      if (r["id"].is_null()) continue;
+      if (claimed.insert({entries[i].provider_call_id, entries[i].event}).second) {
+        receipt.inbox_id = r["id"].as<id_t>();
+        receipt.stored = true;
       }
-      auto existing = run(tx, existing_sql, e.tenant_id, e.provider_call_id, e.event);
-      stored[i] = {existing.empty() ? id_t{0} : existing[0][0].as<id_t>(), false};
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      auto& receipt = receipts[i];
+      if (!receipt.attempt_id || receipt.stored) continue;
+      // A duplicate: ON CONFLICT waited for the row's own commit, so it is visible now.
+      const auto& e = entries[i];
+      auto existing = run(tx, existing_sql, receipt.tenant_id, e.provider_call_id, e.event);
+      receipt.inbox_id = existing.empty() ? id_t{0} : existing[0][0].as<id_t>();
     }
   });
-  return stored;
-}
-
-void mark_webhook_applied(pqxx::dbtransaction& tx, id_t inbox_id) {
-  run(tx, mark_applied_sql, inbox_id);
+  return receipts;
 }
 
 void mark_webhook_applied(database& db, id_t inbox_id) {
-  db.transact([&](pqxx::dbtransaction& tx) { mark_webhook_applied(tx, inbox_id); });
+  db.transact([&](pqxx::dbtransaction& tx) { run(tx, mark_applied_sql, inbox_id); });
 }
 
 std::vector<inbox_row> unapplied_webhooks(database& db) {

@@ -11,20 +11,28 @@ std::pair<id_t, bool> store_webhook(database& db, id_t tenant_id, id_t attempt_i
                                     const std::string& provider_call_id, const std::string& event,
                                     const std::string& raw_body);
 
-/// One verified webhook to store.
+/// One verified webhook to store. Its attempt is the one its metadata names (checked against
+/// the provider call id), else the one with its provider call id.
 struct inbox_entry {
-  id_t tenant_id = 0;
-  id_t attempt_id = 0;
+  id_t tenant_id = 0;   ///< only this tenant's attempts count (0: any tenant's)
+  id_t attempt_id = 0;  ///< named in the call's metadata (0: none)
   std::string provider_call_id;
   std::string event;
   std::string body;
 };
 
-/// Stores many webhooks in one transaction (one commit). Returns, in order, each one's inbox id
-/// and whether it was stored now (false: a duplicate, also of an earlier entry of the group;
-/// the id is 0 when the stored row belongs to another tenant).
-std::vector<std::pair<id_t, bool>> store_webhooks(database& db,
-                                                  const std::vector<inbox_entry>& entries);
+/// What storing one webhook of a group did.
+struct inbox_receipt {
+  id_t inbox_id = 0;    ///< its row (0: unknown call, or the row belongs to another tenant)
+  bool stored = false;  ///< stored now; false for a duplicate or an unknown call
+  id_t tenant_id = 0;   ///< the attempt's tenant
+  id_t attempt_id = 0;  ///< the attempt found; 0 when the call is not one this engine placed
+};
+
+/// Finds the attempts of many webhooks and stores those of known calls, in one statement and
+/// one commit. Receipts come in order; a duplicate (also of an earlier entry of the group) is
+/// not stored again.
+std::vector<inbox_receipt> store_webhooks(database& db, const std::vector<inbox_entry>& entries);
 
 /// Marks an inbox row as applied.
 void mark_webhook_applied(database& db, id_t inbox_id);

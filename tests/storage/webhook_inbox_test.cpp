@@ -168,35 +168,71 @@ TEST(webhook_inbox, a_group_stores_each_event_once_and_names_the_duplicates) {
   auto a = an_attempt();
   const auto call_id = test::unique("call_");
   auto earlier = store_webhook(db(), a.tenant_id, a.attempt_id, call_id, "call_started", "{}");
-  auto entry = [&](id_t tenant, const std::string& event, const std::string& body) {
-    return inbox_entry{tenant, tenant == a.tenant_id ? a.attempt_id : 0, call_id, event, body};
+  auto entry = [&](const std::string& event, const std::string& body) {
+    return inbox_entry{0, a.attempt_id, call_id, event, body};
   };
-  auto stored = store_webhooks(db(), {entry(a.tenant_id, "call_ended", "{\"n\":1}"),
-                                      entry(a.tenant_id, "call_started", "{}"),
-                                      entry(a.tenant_id, "call_ended", "{\"n\":2}"),
-                                      entry(test::new_tenant(), "call_analyzed", "{}"),
-                                      entry(a.tenant_id, "call_analyzed", "{}")});
-  ASSERT_EQ(stored.size(), 5u);
-  EXPECT_TRUE(stored[0].second) << "first call_ended of the group";
-  EXPECT_EQ(stored[1], std::make_pair(earlier.first, false)) << "stored before the group";
-  EXPECT_EQ(stored[2], std::make_pair(stored[0].first, false)) << "duplicate inside the group";
-  EXPECT_TRUE(stored[3].second) << "another tenant's row with its own key is stored";
-  EXPECT_FALSE(stored[4].second);
-  EXPECT_EQ(stored[4].first, 0) << "the row of another tenant is never revealed";
+  auto receipts = store_webhooks(db(), {entry("call_ended", "{\"n\":1}"),
+                                        entry("call_started", "{}"),
+                                        entry("call_ended", "{\"n\":2}"),
+                                        entry("call_analyzed", "{}")});
+  ASSERT_EQ(receipts.size(), 4u);
+  for (const auto& r : receipts) {
+    EXPECT_EQ(r.tenant_id, a.tenant_id);
+    EXPECT_EQ(r.attempt_id, a.attempt_id);
+  }
+  EXPECT_TRUE(receipts[0].stored) << "first call_ended of the group";
+  EXPECT_FALSE(receipts[1].stored);
+  EXPECT_EQ(receipts[1].inbox_id, earlier.first) << "stored before the group";
+  EXPECT_FALSE(receipts[2].stored) << "duplicate inside the group";
+  EXPECT_EQ(receipts[2].inbox_id, receipts[0].inbox_id);
+  EXPECT_TRUE(receipts[3].stored);
   EXPECT_EQ(webhook_count(db(), call_id), 3);
   auto rows = unapplied_webhooks(db());
-  const auto* first = find_in(rows, stored[0].first);
+  const auto* first = find_in(rows, receipts[0].inbox_id);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(first->body, "{\"n\":1}") << "the body of the entry that stored it";
+  EXPECT_EQ(first->attempt_id, a.attempt_id);
+}
+
+TEST(webhook_inbox, a_group_finds_each_attempt_and_stores_nothing_for_unknown_or_foreign_calls) {
+  auto a = an_attempt();
+  auto b = an_attempt();
+  const auto call_a = test::unique("call_");
+  const auto call_b = test::unique("call_");
+  journal_registered(db(), a.tenant_id, a.attempt_id, call_a);
+  journal_registered(db(), b.tenant_id, b.attempt_id, call_b);
+  const auto stranger = test::unique("call_");
+  auto receipts = store_webhooks(
+      db(), {inbox_entry{0, 0, call_a, "call_started", "{}"},            // by call id
+             inbox_entry{0, b.attempt_id, call_b, "call_started", "{}"},  // by metadata
+             inbox_entry{0, a.attempt_id, call_b, "call_ended", "{}"},    // metadata, wrong call
+             inbox_entry{0, 0, stranger, "call_started", "{}"},           // never placed
+             inbox_entry{b.tenant_id, 0, call_a, "call_ended", "{}"},     // another tenant's call
+             inbox_entry{a.tenant_id, 0, call_a, "call_analyzed", "{}"}});
+  ASSERT_EQ(receipts.size(), 6u);
+  EXPECT_TRUE(receipts[0].stored);
+  EXPECT_EQ(receipts[0].attempt_id, a.attempt_id);
+  EXPECT_EQ(receipts[0].tenant_id, a.tenant_id);
+  EXPECT_TRUE(receipts[1].stored);
+  EXPECT_EQ(receipts[1].attempt_id, b.attempt_id);
+  EXPECT_EQ(receipts[1].tenant_id, b.tenant_id);
+  for (int i : {2, 3, 4}) {
+    EXPECT_FALSE(receipts[i].stored) << i;
+    EXPECT_EQ(receipts[i].attempt_id, 0) << i;
+    EXPECT_EQ(receipts[i].inbox_id, 0) << i;
+  }
+  EXPECT_TRUE(receipts[5].stored) << "the tenant's own call";
+  EXPECT_EQ(webhook_count(db(), call_a), 2) << "call_started and call_analyzed only";
+  EXPECT_EQ(webhook_count(db(), call_b), 1);
+  EXPECT_EQ(webhook_count(db(), stranger), 0);
 }
 
 TEST(webhook_inbox, the_writer_answers_every_caller_after_the_commit_and_isolates_a_bad_entry) {
   auto a = an_attempt();
   const auto prefix = test::unique("call_");
-  const id_t intruder = test::new_tenant();
   std::mutex m;
   std::condition_variable cv;
-  std::vector<std::optional<std::pair<id_t, bool>>> answers(201);
+  std::vector<std::optional<inbox_receipt>> answers(201);
   std::vector<int> calls(201, 0);
   int answered = 0;
   {
@@ -205,12 +241,12 @@ TEST(webhook_inbox, the_writer_answers_every_caller_after_the_commit_and_isolate
     for (int t = 0; t < 4; ++t)
       senders.emplace_back([&, t] {
         for (int i = t; i < 201; i += 4) {
-          // Every call has two deliveries of call_started; entry 200 names an attempt of
-          // another tenant, which the foreign key refuses.
+          // Every call has two deliveries of call_started; entry 200's body is not UTF-8,
+          // which PostgreSQL refuses.
           bool bad = i == 200;
-          inbox_entry e{bad ? intruder : a.tenant_id, a.attempt_id,
-                        prefix + std::to_string(i / 2), "call_started", "{}"};
-          writer.submit(std::move(e), [&, i](std::optional<std::pair<id_t, bool>> r) {
+          inbox_entry e{0, a.attempt_id, prefix + std::to_string(i / 2), "call_started",
+                        bad ? std::string("{\"x\":\"\xff\"}") : std::string("{}")};
+          writer.submit(std::move(e), [&, i](std::optional<inbox_receipt> r) {
             std::lock_guard<std::mutex> lock(m);
             answers[i] = r;
             ++calls[i];
@@ -229,10 +265,12 @@ TEST(webhook_inbox, the_writer_answers_every_caller_after_the_commit_and_isolate
     const auto& x = answers[2 * c];
     const auto& y = answers[2 * c + 1];
     ASSERT_TRUE(x && y) << c;
-    EXPECT_EQ(x->first, y->first) << "both deliveries name the one row";
-    EXPECT_NE(x->second, y->second) << "exactly one of them stored it";
+    EXPECT_EQ(x->inbox_id, y->inbox_id) << "both deliveries name the one row";
+    EXPECT_NE(x->stored, y->stored) << "exactly one of them stored it";
+    EXPECT_EQ(x->attempt_id, a.attempt_id);
     EXPECT_EQ(webhook_count(db(), prefix + std::to_string(c)), 1);
   }
+  EXPECT_EQ(webhook_count(db(), prefix + "100"), 0);
 }
 
 }  // namespace
