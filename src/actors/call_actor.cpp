@@ -103,7 +103,7 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   auto now = ctx.clock->now_ms();
   auto next = outcome == disposition::provider_refused && st.refusal_wait_ms
                   ? next_step_after_refusal(now, *st.refusal_wait_ms)
-                  : next_step_after(outcome, st.start.attempt.attempt_no, st.start.plan, now);
+                  : next_step_after(outcome, st.start.attempt.attempt_no, *st.start.plan, now);
   auto attempt = st.start.attempt;
   auto campaign = st.campaign;
   auto* db = ctx.store;
@@ -282,7 +282,7 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
   st.start = std::move(start);
   st.progress = st.start.progress;
   // The gateway paces creates per caller number at the rate registered for it.
-  st.start.attempt.caller_calls_per_second = st.start.plan.number_calls_per_second.value_or(0);
+  st.start.attempt.caller_calls_per_second = st.start.plan->number_calls_per_second.value_or(0);
   st.line.take(st.ctx->metrics, st.start.attempt.tenant_id);
   self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
   resolve_gateway(self);

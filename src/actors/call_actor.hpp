@@ -11,7 +11,7 @@ namespace dialer::actors {
 /// (after a restart, or a webhook for an attempt no actor followed).
 struct call_start {
   dial_attempt attempt;
-  campaign_plan plan;
+  std::shared_ptr<const campaign_plan> plan;  ///< the campaign's, shared (never null)
   bool dial_now = true;        ///< false: the provider already has the call
   call_progress progress;      ///< where a followed attempt stands
   std::string provider_call_id;

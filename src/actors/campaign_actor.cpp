@@ -28,7 +28,8 @@ struct campaign_state {
   context_ptr ctx;
   id_t tenant_id = 0;
   id_t campaign_id = 0;
-  std::optional<campaign_plan> plan;
+  /// Shared read-only with the campaign's call actors (one copy, not one per call).
+  std::shared_ptr<const campaign_plan> plan;
   campaign_status status = campaign_status::running;
   std::deque<dial_candidate> hopper;
   std::unordered_set<id_t> held_leads;   ///< in the hopper or in flight
@@ -486,7 +487,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
     self->quit();
     return;
   }
-  st.plan = std::move(p.plan);
+  st.plan = std::make_shared<const campaign_plan>(std::move(*p.plan));
   set_status(self, st.plan->status);
   st.rules = std::move(p.rules);
   const auto& plan = *st.plan;
@@ -522,7 +523,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
     if (st.calls.count(open.attempt.attempt_id)) continue;
     call_start start;
     start.attempt = open.attempt;
-    start.plan = *st.plan;
+    start.plan = st.plan;
     start.dial_now = false;
     start.provider_call_id = open.provider_call_id;
     start.progress.state = open.state;
@@ -630,7 +631,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         if (s.rate) s.rate->record(s.ctx->clock->now_ms());
         call_start start;
         start.attempt = std::move(*r.attempt);
-        start.plan = *s.plan;
+        start.plan = s.plan;
         start_call(self, std::move(start));
       },
       [=](call_done_atom, const call_report& r) {
@@ -651,7 +652,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         if (!s.calls.count(attempt_id)) {
           call_start start;
           start.attempt = o.attempt->attempt;
-          start.plan = *s.plan;
+          start.plan = s.plan;
           start.dial_now = false;
           start.provider_call_id = o.attempt->provider_call_id;
           start.progress.state = o.attempt->state;

@@ -47,7 +47,7 @@ void serial_jobs::pump(caf::event_based_actor* self, const engine_context& ctx) 
 void serial_jobs::on_done(caf::event_based_actor* self, const engine_context& ctx, bool ok) {
   running_ = false;
   if (ok) {
-    queue_.pop_front();
+    queue_.erase(queue_.begin());
     pump(self, ctx);
     return;
   }
