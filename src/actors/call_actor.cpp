@@ -172,14 +172,15 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   auto state = st.progress.state;
   auto outcome = st.progress.outcome;
   st.jobs.add(self, ctx, [db, a, state, outcome, ev, inbox_id] {
-    if (!ev.call.turns.empty()) {
-      std::vector<storage::segment_row> segments;
-      for (const auto& [role, content] : ev.call.turns)
-        segments.push_back({static_cast<std::int32_t>(segments.size()), role, content});
-      db->store_segments(a.tenant_id, a.attempt_id, segments);
-    }
-    // One commit records the progress and marks the webhook applied.
-    db->record_call_progress(a.tenant_id, a.attempt_id, state, outcome, ev.call, inbox_id);
+    std::vector<storage::segment_row> segments;
+    for (const auto& [role, content] : ev.call.turns)
+      segments.push_back({static_cast<std::int32_t>(segments.size()), role, content});
+    // One commit stores the transcript turns, records the progress and marks the webhook
+    // applied.
+    db->together([&] {
+      if (!segments.empty()) db->store_segments(a.tenant_id, a.attempt_id, segments);
+      db->record_call_progress(a.tenant_id, a.attempt_id, state, outcome, ev.call, inbox_id);
+    });
   });
   if (st.progress.line_released && !st.reported)
     close_and_report(

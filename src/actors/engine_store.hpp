@@ -55,6 +55,9 @@ class engine_store {
   virtual void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
                                     disposition outcome, const provider_call& call,
                                     id_t applied_inbox_id) = 0;
+  /// Runs the writes `writes` makes as one: one transaction, one commit (the base runs them
+  /// as they come).
+  virtual void together(const std::function<void()>& writes) { writes(); }
   /// Replaces the transcript turns of an attempt's call.
   virtual void store_segments(id_t tenant_id, id_t attempt_id,
                               const std::vector<storage::segment_row>& segments) = 0;
@@ -110,6 +113,7 @@ class pg_engine_store final : public engine_store {
   void record_call_progress(id_t tenant_id, id_t attempt_id, attempt_state state,
                             disposition outcome, const provider_call& call,
                             id_t applied_inbox_id) override;
+  void together(const std::function<void()>& writes) override;
   void store_segments(id_t tenant_id, id_t attempt_id,
                       const std::vector<storage::segment_row>& segments) override;
   void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,

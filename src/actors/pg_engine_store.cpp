@@ -11,10 +11,15 @@
 namespace dialer::actors {
 
 void pg_engine_store::write(const std::function<void()>& job) {
-  if (writer_)
+  // Inside together() the write is already part of a group job: it joins that transaction.
+  if (writer_ && !storage::database::in_group())
     writer_->run(job);
   else
     job();
+}
+
+void pg_engine_store::together(const std::function<void()>& writes) {
+  write(writes);
 }
 
 std::optional<campaign_plan> pg_engine_store::load_campaign_plan(id_t tenant_id, id_t campaign_id) {

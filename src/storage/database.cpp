@@ -168,6 +168,10 @@ void database::transact(const std::function<void(pqxx::dbtransaction&)>& work) {
       [&] { slot.drop(); });
 }
 
+bool database::in_group() {
+  return ambient_transaction != nullptr;
+}
+
 void database::read(const std::function<void(pqxx::transaction_base&)>& work) {
   if (ambient_transaction) {
     auto* tx = ambient_transaction;

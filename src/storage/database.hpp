@@ -56,6 +56,9 @@ class database {
   void transact_group(const std::vector<std::function<void()>>& jobs,
                       std::vector<std::exception_ptr>& errors);
 
+  /// True on a thread running a job of transact_group(): its transact() calls join the group.
+  static bool in_group();
+
   /// Applies the numbered migrations not yet recorded in schema_migrations, in order.
   /// Returns how many were applied.
   int migrate();

@@ -114,5 +114,14 @@ TEST(group_commit, a_job_is_atomic_and_its_own_errors_reach_its_caller) {
   EXPECT_EQ(committed_cap(tenant), 3);
 }
 
+TEST(group_commit, writes_inside_a_job_know_they_are_part_of_its_group) {
+  group_commit writer(db());
+  EXPECT_FALSE(database::in_group());
+  bool inside = false;
+  writer.run([&] { inside = database::in_group(); });
+  EXPECT_TRUE(inside) << "the engine store runs nested writes inline on this signal";
+  EXPECT_FALSE(database::in_group());
+}
+
 }  // namespace
 }  // namespace dialer::storage
