@@ -108,11 +108,15 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   auto campaign = st.campaign;
   auto* db = ctx.store;
   auto cost = st.cost_cents;
-  st.jobs.add(self, ctx, [db, attempt, final_state, outcome, error, next, campaign, cost] {
-    db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error, next);
-    caf::anon_send(campaign, call_done_atom::value,
-                   call_report{attempt.attempt_id, attempt.lead_id, outcome, cost});
-  });
+  st.jobs.add(
+      self, ctx,
+      [db, attempt, final_state, outcome, error, next] {
+        db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error,
+                          next);
+      },
+      [self, campaign, report = call_report{attempt.attempt_id, attempt.lead_id, outcome, cost}] {
+        self->send(campaign, call_done_atom::value, report);
+      });
   ctx.metrics->outcome(attempt.tenant_id, outcome);
   auto f =
       call_fields(st).add("state", to_string(final_state)).add("disposition", to_string(outcome));

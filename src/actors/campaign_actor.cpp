@@ -323,22 +323,24 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
   auto& st = self->state;
   auto ctx = st.ctx;
   auto me = caf::actor_cast<caf::actor>(self);
-  auto plan = *st.plan;
+  auto plan = st.plan;
   auto rules = st.rules;
-  run_blocking(
+  // Filled by the job (again if its group runs again); sent once the dial is durable.
+  auto result = std::make_shared<journal_result>();
+  run_write(
       *ctx,
-      [ctx, me, plan, lead, rules] {
+      [ctx, plan, lead, rules, result] {
         campaign_facts campaign;
-        campaign.starts_at = plan.start_at;
-        campaign.ends_at = plan.end_at;
-        campaign.exclude_dnc = plan.exclude_dnc;
+        campaign.starts_at = plan->start_at;
+        campaign.ends_at = plan->end_at;
+        campaign.exclude_dnc = plan->exclude_dnc;
         const auto* policy = ctx->policy;
         auto gate = [&](const dial_subject& subject) {
           return policy->decide(*rules, subject, campaign, ctx->clock->now_ms());
         };
         auto now = ctx->clock->now_ms();
         auto gated =
-            ctx->store->journal_dialing(plan, lead, now - rules->attempt_lookback_ms, now, gate);
+            ctx->store->journal_dialing(*plan, lead, now - rules->attempt_lookback_ms, now, gate);
         journal_result r{lead.lead_id, std::move(gated.attempt), {}, {}};
         if (gated.verdict && !gated.verdict->decision.allowed) {
           const auto& d = gated.verdict->decision;
@@ -350,8 +352,9 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
             }
           if (r.blocked_check.empty()) r.blocked_check = r.block_reason;
         }
-        caf::anon_send(me, journaled_atom::value, std::move(r));
+        *result = std::move(r);
       },
+      [me, result] { caf::anon_send(me, journaled_atom::value, std::move(*result)); },
       [me, lead] {
         caf::anon_send(me, journaled_atom::value, journal_result{lead.lead_id, {}, {}, {}});
       });

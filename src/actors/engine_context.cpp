@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "actors/engine_store.hpp"
 #include "actors/messages.hpp"
 
 namespace dialer::actors {
@@ -18,8 +19,8 @@ double seconds_between(steady::time_point a, steady::time_point b) {
 }  // namespace
 
 void serial_jobs::add(caf::event_based_actor* self, const engine_context& ctx,
-                      std::function<void()> work) {
-  queue_.push_back(std::move(work));
+                      std::function<void()> work, std::function<void()> after) {
+  queue_.push_back(job{std::move(work), std::move(after)});
   pump(self, ctx);
 }
 
@@ -27,33 +28,53 @@ void serial_jobs::pump(caf::event_based_actor* self, const engine_context& ctx) 
   if (running_ || queue_.empty()) return;
   running_ = true;
   auto me = caf::actor_cast<caf::actor>(self);
-  auto work = queue_.front();
-  auto* metrics = ctx.metrics;
-  ctx.pool->post([me, work, metrics, queued = steady::now()] {
-    auto started = steady::now();
-    bool ok = true;
-    try {
-      work();
-    } catch (const std::exception& e) {
-      spdlog::warn("storage job failed, will retry: {}", e.what());
-      ok = false;
-    }
-    metrics->storage_job(seconds_between(queued, started), seconds_between(started, steady::now()),
-                         ok);
-    caf::anon_send(me, job_done_atom::value, ok);
-  });
+  run_write(
+      ctx, queue_.front().work, [me] { caf::anon_send(me, job_done_atom::value, true); },
+      [me] { caf::anon_send(me, job_done_atom::value, false); });
 }
 
 void serial_jobs::on_done(caf::event_based_actor* self, const engine_context& ctx, bool ok) {
   running_ = false;
   if (ok) {
+    auto after = std::move(queue_.front().after);
     queue_.erase(queue_.begin());
+    if (after) after();
     pump(self, ctx);
     return;
   }
   ctx.metrics->storage_retry();
   self->delayed_send(caf::actor_cast<caf::actor>(self), ctx.options.storage_retry,
                      pump_atom::value);
+}
+
+void run_write(const engine_context& ctx, std::function<void()> writes, std::function<void()> then,
+               std::function<void()> on_error) {
+  auto* metrics = ctx.metrics;
+  auto queued = steady::now();
+  auto started = std::make_shared<steady::time_point>(queued);
+  auto timed = [writes = std::move(writes), started] {
+    *started = steady::now();
+    writes();
+  };
+  auto done = [metrics, queued, started, then, on_error](bool ok) {
+    metrics->storage_job(seconds_between(queued, *started),
+                         seconds_between(*started, steady::now()), ok);
+    if (ok)
+      then();
+    else if (on_error)
+      on_error();
+  };
+  if (ctx.store->write_async(timed, done)) return;
+  ctx.pool->post([timed, done] {
+    bool ok = true;
+    try {
+      timed();
+    } catch (const std::exception& e) {
+      spdlog::warn("storage job failed, will retry: {}", e.what());
+      ok = false;
+    }
+    done(ok);
+  });
 }
 
 void run_blocking(const engine_context& ctx, std::function<void()> job,

@@ -34,13 +34,16 @@ struct engine_context {
 
 using context_ptr = std::shared_ptr<engine_context>;
 
-/// Runs blocking jobs of one actor in order, one at a time, on the blocking pool; a job that
-/// throws is retried after options.storage_retry so that no write is dropped while the
-/// database is away. The owner forwards job_done_atom and pump_atom messages to on_done/pump.
+/// Runs the storage jobs of one actor in order, one at a time (on the storage writer, else on
+/// the blocking pool); a job that fails is retried after options.storage_retry so that no
+/// write is dropped while the database is away. The owner forwards job_done_atom and
+/// pump_atom messages to on_done/pump.
 class serial_jobs {
  public:
-  /// Queues `work` (runs on a pool thread; may anon_send results to actors).
-  void add(caf::event_based_actor* self, const engine_context& ctx, std::function<void()> work);
+  /// Queues `work` (storage writes and reads only: it may run twice) and `after`, which runs
+  /// on the actor once `work` is durable.
+  void add(caf::event_based_actor* self, const engine_context& ctx, std::function<void()> work,
+           std::function<void()> after = {});
   /// Handles the end of the running job.
   void on_done(caf::event_based_actor* self, const engine_context& ctx, bool ok);
   /// Starts the next job if none runs.
@@ -49,11 +52,21 @@ class serial_jobs {
   bool idle() const { return !running_ && queue_.empty(); }
 
  private:
+  struct job {
+    std::function<void()> work;
+    std::function<void()> after;
+  };
   /// A vector, not a deque: every call actor has one, and an empty deque already allocates
   /// about 600 bytes. It holds a handful of jobs at most.
-  std::vector<std::function<void()>> queue_;
+  std::vector<job> queue_;
   bool running_ = false;
 };
+
+/// Runs `writes` (storage writes and reads only: they may run twice) and then `then` once they
+/// are durable: in a group of the storage writer when the store has one (no pool thread waits
+/// for the commit), else on the pool. `on_error` runs instead when they failed.
+void run_write(const engine_context& ctx, std::function<void()> writes, std::function<void()> then,
+               std::function<void()> on_error = {});
 
 /// Runs one blocking job on the pool; the job sends its own result to its actor. When it
 /// throws, the error is logged and `on_error` (if set) runs on the pool thread.

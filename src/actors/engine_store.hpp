@@ -58,6 +58,15 @@ class engine_store {
   /// Runs the writes `writes` makes as one: one transaction, one commit (the base runs them
   /// as they come).
   virtual void together(const std::function<void()>& writes) { writes(); }
+  /// Hands `writes` to the storage writer and returns at once: they share a transaction with
+  /// other actors' writes (and run again from the start if another of them fails), and
+  /// `done(ok)` follows on the writer's thread after the commit. `writes` may only write and
+  /// read. False when this store has no writer: the caller runs `writes` itself.
+  virtual bool write_async(std::function<void()> writes, std::function<void(bool)> done) {
+    (void)writes;
+    (void)done;
+    return false;
+  }
   /// Replaces the transcript turns of an attempt's call.
   virtual void store_segments(id_t tenant_id, id_t attempt_id,
                               const std::vector<storage::segment_row>& segments) = 0;
@@ -114,6 +123,7 @@ class pg_engine_store final : public engine_store {
                             disposition outcome, const provider_call& call,
                             id_t applied_inbox_id) override;
   void together(const std::function<void()>& writes) override;
+  bool write_async(std::function<void()> writes, std::function<void(bool)> done) override;
   void store_segments(id_t tenant_id, id_t attempt_id,
                       const std::vector<storage::segment_row>& segments) override;
   void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,

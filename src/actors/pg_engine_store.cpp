@@ -1,4 +1,7 @@
 #include "actors/engine_store.hpp"
+
+#include <spdlog/spdlog.h>
+
 #include "core/clock.hpp"
 #include "storage/accounts.hpp"
 #include "storage/campaigns.hpp"
@@ -20,6 +23,23 @@ void pg_engine_store::write(const std::function<void()>& job) {
 
 void pg_engine_store::together(const std::function<void()>& writes) {
   write(writes);
+}
+
+bool pg_engine_store::write_async(std::function<void()> writes, std::function<void(bool)> done) {
+  if (!writer_ || storage::database::in_group()) return false;
+  writer_->submit(std::move(writes), [done = std::move(done)](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        spdlog::warn("storage write failed, will retry: {}", e.what());
+      } catch (...) {
+        spdlog::warn("storage write failed, will retry");
+      }
+    }
+    done(!error);
+  });
+  return true;
 }
 
 std::optional<campaign_plan> pg_engine_store::load_campaign_plan(id_t tenant_id, id_t campaign_id) {

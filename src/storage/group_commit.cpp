@@ -1,6 +1,8 @@
 #include "storage/group_commit.hpp"
 
 #include <algorithm>
+#include <future>
+#include <memory>
 
 namespace dialer::storage {
 
@@ -20,15 +22,24 @@ group_commit::~group_commit() {
 }
 
 void group_commit::run(std::function<void()> job) {
-  std::future<void> committed;
+  auto committed = std::make_shared<std::promise<void>>();
+  auto result = committed->get_future();
+  submit(std::move(job), [committed](std::exception_ptr error) {
+    if (error)
+      committed->set_exception(error);
+    else
+      committed->set_value();
+  });
+  result.get();
+}
+
+void group_commit::submit(std::function<void()> job, done_fn done) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) throw storage_error("the journal writer is stopping");
-    queue_.push_back(pending{std::move(job), {}});
-    committed = queue_.back().done.get_future();
+    queue_.push_back(pending{std::move(job), std::move(done)});
   }
   wake_.notify_one();
-  committed.get();
 }
 
 std::uint64_t group_commit::groups() const {
@@ -74,12 +85,12 @@ void group_commit::write_loop() {
       jobs_ += group.size();
     }
     for (std::size_t i = 0; i < group.size(); ++i) {
-      if (i < errors.size() && errors[i])
-        group[i].done.set_exception(errors[i]);
-      else if (group_error)
-        group[i].done.set_exception(group_error);
-      else
-        group[i].done.set_value();
+      std::exception_ptr error = i < errors.size() && errors[i] ? errors[i] : group_error;
+      try {
+        group[i].done(error);
+      } catch (...) {
+        // A caller's follow-up failed: nothing the writer can do about it; the others go on.
+      }
     }
   }
 }

@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
-#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -29,9 +29,17 @@ class group_commit {
   group_commit(const group_commit&) = delete;
   group_commit& operator=(const group_commit&) = delete;
 
+  /// Told on a writer thread once a job's group ended: nullptr after its commit, else the
+  /// job's own error (the rest of the group is not affected) or the group's commit error.
+  using done_fn = std::function<void(std::exception_ptr)>;
+
   /// Runs `job` in the next group and returns after that group committed; rethrows the job's
-  /// own error (the rest of the group is not affected) or the group's commit error.
+  /// own error or the group's commit error.
   void run(std::function<void()> job);
+
+  /// Queues `job` for the next group and returns at once; `done` follows the group's end.
+  /// `done` must not block: it runs on the writer thread, before the next group.
+  void submit(std::function<void()> job, done_fn done);
 
   /// Groups committed so far and the jobs they held (for benchmarks and tests).
   std::uint64_t groups() const;
@@ -42,7 +50,7 @@ class group_commit {
  private:
   struct pending {
     std::function<void()> job;
-    std::promise<void> done;
+    done_fn done;
   };
 
   void write_loop();

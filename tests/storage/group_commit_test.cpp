@@ -114,6 +114,44 @@ TEST(group_commit, a_job_is_atomic_and_its_own_errors_reach_its_caller) {
   EXPECT_EQ(committed_cap(tenant), 3);
 }
 
+TEST(group_commit, a_submitted_job_returns_at_once_and_is_told_after_its_commit) {
+  group_commit writer(db());
+  auto tenant = test::new_tenant();
+  auto bad = test::new_tenant();
+  std::atomic<bool> release{false};
+  std::atomic<int> told{0};
+  std::optional<std::int32_t> seen_when_told;
+  std::exception_ptr bad_error;
+  // Submitting never waits, even while the writer is held by the job itself.
+  writer.submit(
+      [&] {
+        set_tenant_limits(db(), tenant, tenant_limits{4, std::nullopt});
+        wait_until([&] { return release.load(); });
+      },
+      [&](std::exception_ptr error) {
+        EXPECT_FALSE(error);
+        seen_when_told = committed_cap(tenant);
+        ++told;
+      });
+  writer.submit(
+      [&] {
+        set_tenant_limits(db(), bad, tenant_limits{5, std::nullopt});
+        throw std::logic_error("this job fails");
+      },
+      [&](std::exception_ptr error) {
+        bad_error = error;
+        throw std::runtime_error("a follow-up that throws does not stop the writer");
+      });
+  EXPECT_EQ(told.load(), 0) << "nothing is told before the commit";
+  release = true;
+  writer.run([] {});  // the writer still runs jobs after a follow-up threw
+  EXPECT_EQ(told.load(), 1);
+  EXPECT_EQ(seen_when_told, 4) << "told only once the write was visible to other sessions";
+  ASSERT_TRUE(bad_error);
+  EXPECT_THROW(std::rethrow_exception(bad_error), std::logic_error);
+  EXPECT_FALSE(committed_cap(bad)) << "the failed job changed nothing";
+}
+
 TEST(group_commit, writes_inside_a_job_know_they_are_part_of_its_group) {
   group_commit writer(db());
   EXPECT_FALSE(database::in_group());
