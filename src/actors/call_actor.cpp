@@ -52,6 +52,7 @@ struct call_state {
   std::optional<std::int64_t> refusal_wait_ms;
   counted_line line;  ///< released with the line, or when the actor ends (even by a crash)
   published_call_events published;  ///< live events already sent for this attempt
+  int quiet_checks = 0;  ///< watchdog look-ups so far (each waits longer: watchdog_delay)
 };
 
 using call_actor = caf::stateful_actor<call_state>;
@@ -167,7 +168,10 @@ void on_dial_result(call_actor* self, dial_result& r) {
 void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   auto& st = self->state;
   const auto& ctx = *st.ctx;
+  auto before = st.progress;
   st.progress = apply_event(st.progress, ev);
+  // A watchdog's look-up that found the call as it was: nothing to publish or store.
+  if (inbox_id == 0 && snapshot_changes_nothing(before, st.progress)) return;
   if (ev.call.cost_cents) st.cost_cents = ev.call.cost_cents;
   for (auto type : next_call_events(st.published, st.progress, ev))
     publish_call_event(self, type, st.progress, ev.call);
@@ -236,7 +240,8 @@ void on_watchdog(call_actor* self) {
                           st.progress.state == attempt_state::dialing;
   if (!create_in_flight && st.gateway)
     self->send(st.gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
-  self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
+  self->delayed_send(self, watchdog_delay(st.ctx->options.call_watchdog, st.quiet_checks++),
+                     watchdog_atom::value);
 }
 
 /// Sends the attempt's first request through its gateway: the create, or for an attempt

@@ -94,6 +94,25 @@ TEST_F(campaign_runtime, pacing_never_exceeds_the_cap_and_the_campaign_completes
       << "the calls' journal writes were timed";
 }
 
+TEST_F(campaign_runtime, the_watchdog_asks_about_a_long_call_less_and_less_and_stores_no_news) {
+  ctx_->options.call_watchdog = std::chrono::minutes(2);
+  store_.add_leads(1);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  auto attempt = script_.dials[0].attempt_id;
+  webhook(attempt, webhook_kind::call_started, "ongoing", "");
+  auto writes = store_.progress_writes;
+  std::vector<int> asked_at;  // minutes after the dial
+  for (int minute = 1; minute <= 62; ++minute) {
+    advance(std::chrono::minutes(1));
+    if (script_.syncs.size() > asked_at.size()) asked_at.push_back(minute);
+  }
+  EXPECT_EQ(asked_at, (std::vector<int>{2, 4, 8, 16, 32})) << "each look-up waits twice as long";
+  EXPECT_EQ(store_.progress_writes, writes) << "look-ups that found the call ongoing wrote nothing";
+  end_call(attempt);
+  EXPECT_EQ(store_.count(lead_status::completed), 1);
+}
+
 TEST_F(campaign_runtime, pause_holds_new_dials_resume_continues_stop_cancels_the_rest) {
   store_.plan.max_concurrent_calls = 2;
   store_.add_leads(6);

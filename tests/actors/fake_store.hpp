@@ -40,6 +40,7 @@ class fake_store final : public engine_store {
   std::map<id_t, fake_attempt> attempts;
   std::vector<std::pair<campaign_status, campaign_status>> transitions;
   std::set<id_t> applied_webhooks;
+  int progress_writes = 0;  ///< record_call_progress calls
   id_t next_attempt_id = 1;
   std::optional<provider_account> own_account;  ///< the tenant's own provider account, if any
   tenant_limits limits;                         ///< the tenant's shared limits
@@ -162,6 +163,7 @@ class fake_store final : public engine_store {
 
   void record_call_progress(id_t, id_t attempt_id, attempt_state state, disposition,
                             const provider_call&, id_t applied_inbox_id) override {
+    ++progress_writes;
     if (applied_inbox_id) applied_webhooks.insert(applied_inbox_id);
     auto& a = attempts.at(attempt_id);
     if (progress_rank(state) > progress_rank(a.row.state)) a.row.state = state;

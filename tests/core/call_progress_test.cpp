@@ -129,3 +129,37 @@ TEST(event_from_snapshot, maps_provider_status_to_the_equivalent_webhook) {
 
 }  // namespace
 }  // namespace dialer
+
+namespace dialer {
+namespace {
+
+TEST(watchdog_delay, doubles_with_each_quiet_look_up_up_to_sixteen_times_the_base) {
+  using std::chrono::milliseconds;
+  const milliseconds base{120'000};
+  EXPECT_EQ(watchdog_delay(base, 0), base);
+  EXPECT_EQ(watchdog_delay(base, 1), base * 2);
+  EXPECT_EQ(watchdog_delay(base, 3), base * 8);
+  EXPECT_EQ(watchdog_delay(base, 4), base * 16);
+  EXPECT_EQ(watchdog_delay(base, 40), base * 16) << "capped, never overflowing";
+  EXPECT_EQ(watchdog_delay(base, -1), base);
+}
+
+TEST(snapshot_changes_nothing, only_when_state_disposition_and_line_stay_the_same) {
+  call_progress ongoing;
+  ongoing.state = attempt_state::ongoing;
+  EXPECT_TRUE(snapshot_changes_nothing(ongoing, ongoing));
+  call_progress registered;
+  registered.state = attempt_state::registered;
+  EXPECT_FALSE(snapshot_changes_nothing(registered, ongoing)) << "the call started";
+  provider_call ended;
+  ended.call_status = "ended";
+  ended.disconnection_reason = "user_hangup";
+  auto after = apply_event(ongoing, event_from_snapshot(ended));
+  EXPECT_FALSE(snapshot_changes_nothing(ongoing, after)) << "the line was released";
+  call_progress other_outcome = ongoing;
+  other_outcome.outcome = disposition::voicemail;
+  EXPECT_FALSE(snapshot_changes_nothing(ongoing, other_outcome));
+}
+
+}  // namespace
+}  // namespace dialer
