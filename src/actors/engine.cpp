@@ -65,6 +65,10 @@ void engine::start() {
     spdlog::warn("{} attempts were dialing when the engine stopped: now in_doubt", doubtful.size());
   i.pool = std::make_unique<blocking_pool>(i.options.storage_threads);
   i.config.set("scheduler.max-threads", i.options.scheduler_threads);
+  if (i.options.scheduler_policy == "stealing")
+    i.config.set("scheduler.policy", caf::atom("stealing"));
+  else
+    i.config.set("scheduler.policy", caf::atom("sharing"));
   i.config.set("logger.verbosity", caf::atom("quiet"));
   i.system = std::make_unique<caf::actor_system>(i.config);
   i.ctx = std::make_shared<engine_context>();

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "core/clock.hpp"
 #include "core/domain.hpp"
@@ -29,6 +30,9 @@ class event_sink;
 /// Tuning of the actor runtime.
 struct engine_options {
   std::size_t scheduler_threads = 2;                 ///< CAF worker threads
+  /// How idle CAF workers wait: "sharing" (one queue; a worker sleeps until work comes) or
+  /// "stealing" (workers poll, sleeping 50 us between polls: many wake-ups when nearly idle).
+  std::string scheduler_policy = "sharing";
   std::size_t storage_threads = 32;                  ///< blocking database workers
   std::size_t journal_writers = 4;  ///< group-commit threads of the journal (0: none)
   std::int32_t hopper_batch = 200;                   ///< leads fetched per refill

@@ -79,6 +79,7 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   system_clock_source clock;
   actors::engine_options engine_opts;
   engine_opts.scheduler_threads = static_cast<std::size_t>(cfg.scheduler_threads);
+  engine_opts.scheduler_policy = cfg.scheduler_policy;
   engine_opts.storage_threads = static_cast<std::size_t>(cfg.storage_threads);
   engine_opts.journal_writers = static_cast<std::size_t>(cfg.journal_writers);
   engine_opts.hopper_batch = static_cast<std::int32_t>(cfg.hopper_batch);

@@ -124,6 +124,14 @@ const std::vector<key_rule>& rules() {
        [](engine_config& c, const std::string& v) {
          return set_int(c.scheduler_threads, v, 1, 64);
        }},
+      {{"engine.scheduler_policy", nullptr,
+        "how idle CAF workers wait: sharing (one queue, sleep until work) or stealing (poll "
+        "each other's queues)"},
+       [](engine_config& c, const std::string& v) {
+         if (v != "sharing" && v != "stealing") return std::string("must be sharing or stealing");
+         c.scheduler_policy = v;
+         return std::string();
+       }},
       {{"engine.storage_threads", nullptr, "threads running the engine's database work"},
        [](engine_config& c, const std::string& v) { return set_int(c.storage_threads, v, 1, 64); }},
       {{"engine.journal_writers", nullptr,

@@ -28,6 +28,7 @@ struct engine_config {
   /// number's own calls_per_second applies otherwise).
   std::int64_t retell_unregistered_number_calls_per_second = 1;
   std::int64_t scheduler_threads = 2;
+  std::string scheduler_policy = "sharing";  ///< sharing or stealing (CAF's work stealing)
   std::int64_t storage_threads = 32;
   std::int64_t journal_writers = 4;  ///< group-commit writer threads of the journal; 0: none
   std::int64_t http_workers = 4;

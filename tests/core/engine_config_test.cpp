@@ -114,6 +114,23 @@ TEST(engine_config, log_level_and_format_come_from_the_file_or_the_environment) 
   EXPECT_NE(r.errors[0].find("DIALER_LOG_FORMAT: must be json or text"), std::string::npos);
 }
 
+TEST(engine_config, the_scheduler_policy_is_sharing_unless_stealing_is_asked_for) {
+  auto r = build_engine_config(required, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.scheduler_policy, "sharing");
+  auto values = required;
+  values["engine.scheduler_policy"] = "stealing";
+  r = build_engine_config(values, {});
+  ASSERT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.config.scheduler_policy, "stealing");
+  values["engine.scheduler_policy"] = "spinning";
+  r = build_engine_config(values, {});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("engine.scheduler_policy: must be sharing or stealing"),
+            std::string::npos)
+      << r.errors[0];
+}
+
 TEST(engine_config, every_key_is_documented) {
   for (const auto& k : config_keys()) EXPECT_GT(std::string(k.description).size(), 5u) << k.name;
 }
