@@ -53,6 +53,7 @@ struct call_state {
   counted_line line;  ///< released with the line, or when the actor ends (even by a crash)
   published_call_events published;  ///< live events already sent for this attempt
   int quiet_checks = 0;  ///< watchdog look-ups so far (each waits longer: watchdog_delay)
+  std::uint32_t watchdog_round = 0;  ///< only the latest armed watchdog tick counts
 };
 
 using call_actor = caf::stateful_actor<call_state>;
@@ -164,6 +165,14 @@ void on_dial_result(call_actor* self, dial_result& r) {
   st.quit_when_idle = true;
 }
 
+/// Schedules the next watchdog look-up (watchdog_delay); any tick armed before is ignored.
+void arm_watchdog(call_actor* self) {
+  auto& st = self->state;
+  bool started = progress_rank(st.progress.state) >= progress_rank(attempt_state::ongoing);
+  self->delayed_send(self, watchdog_delay(st.ctx->options.call_watchdog, st.quiet_checks, started),
+                     watchdog_atom::value, ++st.watchdog_round);
+}
+
 /// Applies what the provider said (a webhook, or a snapshot when inbox_id is 0).
 void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   auto& st = self->state;
@@ -172,6 +181,11 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   st.progress = apply_event(st.progress, ev);
   // A watchdog's look-up that found the call as it was: nothing to publish or store.
   if (inbox_id == 0 && snapshot_changes_nothing(before, st.progress)) return;
+  if (st.progress.state == attempt_state::ongoing && before.state != attempt_state::ongoing) {
+    // Started: only call_ended is due now, which takes as long as the conversation.
+    st.quiet_checks = 0;
+    arm_watchdog(self);
+  }
   if (ev.call.cost_cents) st.cost_cents = ev.call.cost_cents;
   for (auto type : next_call_events(st.published, st.progress, ev))
     publish_call_event(self, type, st.progress, ev.call);
@@ -233,15 +247,15 @@ void on_synced(call_actor* self, sync_result& r) {
 
 /// No webhook released the line in time: ask the provider where the call stands, in case
 /// webhooks were lost (engine down, provider retries exhausted).
-void on_watchdog(call_actor* self) {
+void on_watchdog(call_actor* self, std::uint32_t round) {
   auto& st = self->state;
-  if (st.progress.line_released || st.reported) return;
+  if (round != st.watchdog_round || st.progress.line_released || st.reported) return;
   bool create_in_flight = st.start.dial_now && st.start.provider_call_id.empty() &&
                           st.progress.state == attempt_state::dialing;
   if (!create_in_flight && st.gateway)
     self->send(st.gateway, sync_atom::value, st.start.attempt, st.start.provider_call_id);
-  self->delayed_send(self, watchdog_delay(st.ctx->options.call_watchdog, st.quiet_checks++),
-                     watchdog_atom::value);
+  ++st.quiet_checks;
+  arm_watchdog(self);
 }
 
 /// Sends the attempt's first request through its gateway: the create, or for an attempt
@@ -294,7 +308,7 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
   // The gateway paces creates per caller number at the rate registered for it.
   st.start.attempt.caller_calls_per_second = st.start.plan->number_calls_per_second.value_or(0);
   st.line.take(st.ctx->metrics, st.start.attempt.tenant_id);
-  self->delayed_send(self, st.ctx->options.call_watchdog, watchdog_atom::value);
+  arm_watchdog(self);
   resolve_gateway(self);
   return {
       [=](resolve_atom) { resolve_gateway(self); },
@@ -312,7 +326,7 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
         on_synced(self, r);
         quit_if_done(self);
       },
-      [=](watchdog_atom) { on_watchdog(self); },
+      [=](watchdog_atom, std::uint32_t round) { on_watchdog(self, round); },
       [=](grace_atom) {
         self->state.quit_when_idle = true;
         quit_if_done(self);

@@ -94,9 +94,10 @@ call_progress apply_event(call_progress current, const webhook_event& ev) {
   return current;
 }
 
-std::chrono::milliseconds watchdog_delay(std::chrono::milliseconds base, int quiet_checks) {
-  int doublings = quiet_checks < 0 ? 0 : (quiet_checks > 4 ? 4 : quiet_checks);
-  return base * (1 << doublings);
+std::chrono::milliseconds watchdog_delay(std::chrono::milliseconds base, int quiet_checks,
+                                         bool started) {
+  int doublings = (quiet_checks < 0 ? 0 : quiet_checks) + (started ? 2 : 0);
+  return base * (1 << (doublings > 4 ? 4 : doublings));
 }
 
 bool snapshot_changes_nothing(const call_progress& before, const call_progress& after) {

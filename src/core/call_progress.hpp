@@ -40,9 +40,12 @@ webhook_event event_from_snapshot(const provider_call& call);
 call_progress apply_registered(call_progress current);
 
 /// The wait before a call's next watchdog look-up, after `quiet_checks` look-ups that found it
-/// still holding its line: `base`, doubling with each such look-up up to 16 times `base`, so
-/// long calls are not asked about every `base` (at 50,000 calls, 2 minutes means 400 a second).
-std::chrono::milliseconds watchdog_delay(std::chrono::milliseconds base, int quiet_checks);
+/// still holding its line: `base` while the call has not started (call_started is due soon
+/// after the dial), 4 times `base` once it has (only call_ended is due, and calls last), and
+/// twice as long after each such look-up, up to 16 times `base`. At 50,000 calls, a fixed
+/// 2-minute look-up meant 400 a second.
+std::chrono::milliseconds watchdog_delay(std::chrono::milliseconds base, int quiet_checks,
+                                         bool started);
 
 /// True when a snapshot of the call (not a webhook) that took `before` to `after` changed
 /// nothing worth a write: same state and disposition, line still held.

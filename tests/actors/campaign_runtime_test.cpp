@@ -107,10 +107,28 @@ TEST_F(campaign_runtime, the_watchdog_asks_about_a_long_call_less_and_less_and_s
     advance(std::chrono::minutes(1));
     if (script_.syncs.size() > asked_at.size()) asked_at.push_back(minute);
   }
-  EXPECT_EQ(asked_at, (std::vector<int>{2, 4, 8, 16, 32})) << "each look-up waits twice as long";
+  // Started at minute 0: first asked at 8 (4 x 2 min), then each look-up waits twice as long.
+  EXPECT_EQ(asked_at, (std::vector<int>{8, 24, 56})) << "each look-up waits twice as long";
   EXPECT_EQ(store_.progress_writes, writes) << "look-ups that found the call ongoing wrote nothing";
   end_call(attempt);
   EXPECT_EQ(store_.count(lead_status::completed), 1);
+}
+
+TEST_F(campaign_runtime, the_watchdog_asks_soon_about_a_call_not_heard_from_then_waits_once_started) {
+  ctx_->options.call_watchdog = std::chrono::minutes(2);
+  store_.add_leads(1);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  // Registered, then silence: call_started was lost. The look-up at 2 minutes finds the call
+  // ongoing, which starts it; only call_ended is due then, so the next look-up waits 8 minutes.
+  std::vector<int> asked_at;
+  for (int minute = 1; minute <= 16; ++minute) {
+    advance(std::chrono::minutes(1));
+    if (script_.syncs.size() > asked_at.size()) asked_at.push_back(minute);
+  }
+  EXPECT_EQ(asked_at, (std::vector<int>{2, 10}));
+  EXPECT_EQ(store_.attempts.begin()->second.row.state, attempt_state::ongoing)
+      << "the look-up that started the call was stored";
 }
 
 TEST_F(campaign_runtime, pause_holds_new_dials_resume_continues_stop_cancels_the_rest) {

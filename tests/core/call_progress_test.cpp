@@ -136,12 +136,21 @@ namespace {
 TEST(watchdog_delay, doubles_with_each_quiet_look_up_up_to_sixteen_times_the_base) {
   using std::chrono::milliseconds;
   const milliseconds base{120'000};
-  EXPECT_EQ(watchdog_delay(base, 0), base);
-  EXPECT_EQ(watchdog_delay(base, 1), base * 2);
-  EXPECT_EQ(watchdog_delay(base, 3), base * 8);
-  EXPECT_EQ(watchdog_delay(base, 4), base * 16);
-  EXPECT_EQ(watchdog_delay(base, 40), base * 16) << "capped, never overflowing";
-  EXPECT_EQ(watchdog_delay(base, -1), base);
+  EXPECT_EQ(watchdog_delay(base, 0, false), base);
+  EXPECT_EQ(watchdog_delay(base, 1, false), base * 2);
+  EXPECT_EQ(watchdog_delay(base, 3, false), base * 8);
+  EXPECT_EQ(watchdog_delay(base, 4, false), base * 16);
+  EXPECT_EQ(watchdog_delay(base, 40, false), base * 16) << "capped, never overflowing";
+  EXPECT_EQ(watchdog_delay(base, -1, false), base);
+}
+
+TEST(watchdog_delay, a_started_call_is_first_asked_about_after_four_times_the_base) {
+  using std::chrono::milliseconds;
+  const milliseconds base{120'000};
+  EXPECT_EQ(watchdog_delay(base, 0, true), base * 4);
+  EXPECT_EQ(watchdog_delay(base, 1, true), base * 8);
+  EXPECT_EQ(watchdog_delay(base, 2, true), base * 16);
+  EXPECT_EQ(watchdog_delay(base, 9, true), base * 16);
 }
 
 TEST(snapshot_changes_nothing, only_when_state_disposition_and_line_stay_the_same) {
