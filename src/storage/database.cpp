@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "storage/migrations.hpp"
@@ -151,21 +152,32 @@ void with_storage_errors(Attempt attempt, Reconnect reconnect) {
 
 }  // namespace
 
-void database::transact(const std::function<void(pqxx::dbtransaction&)>& work) {
+namespace {
+
+/// Runs `work` in the group's transaction when this thread runs a group job, else in a `Tx` of
+/// its own on a pooled session, committed when `Tx` is a real transaction.
+template <class Tx, class Work>
+void run_in(connection_pool& pool, const Work& work) {
   if (ambient_transaction) {
     // Part of a group: its transaction and its commit are the group's.
     auto* tx = ambient_transaction;
     with_storage_errors([&] { work(*tx); }, [] {});
     return;
   }
-  lease slot(impl_->pool);
+  lease slot(pool);
   with_storage_errors(
       [&] {
-        pqxx::work tx(slot.session());
+        Tx tx(slot.session());
         work(tx);
-        tx.commit();
+        if constexpr (std::is_base_of_v<pqxx::dbtransaction, Tx>) tx.commit();
       },
       [&] { slot.drop(); });
+}
+
+}  // namespace
+
+void database::transact(const std::function<void(pqxx::dbtransaction&)>& work) {
+  run_in<pqxx::work>(impl_->pool, work);
 }
 
 bool database::in_group() {
@@ -173,18 +185,7 @@ bool database::in_group() {
 }
 
 void database::read(const std::function<void(pqxx::transaction_base&)>& work) {
-  if (ambient_transaction) {
-    auto* tx = ambient_transaction;
-    with_storage_errors([&] { work(*tx); }, [] {});
-    return;
-  }
-  lease slot(impl_->pool);
-  with_storage_errors(
-      [&] {
-        pqxx::nontransaction tx(slot.session());
-        work(tx);
-      },
-      [&] { slot.drop(); });
+  run_in<pqxx::nontransaction>(impl_->pool, work);
 }
 
 void database::transact_group(const std::vector<std::function<void()>>& jobs,
