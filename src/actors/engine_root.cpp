@@ -43,28 +43,30 @@ void apply_without_actor(root_actor* self, orphan_lookup o) {
   auto again = [me, o, ctx] {
     caf::delayed_anon_send(me, ctx->options.storage_retry, orphan_atom::value, o);
   };
-  run_blocking(
+  const auto& w = o.webhook;
+  if (!o.attempt)
+    log::log_event(log::level::warn, "stored webhook names an unknown attempt",
+                   log::fields()
+                       .tenant_id(w.tenant_id)
+                       .attempt_id(w.attempt_id)
+                       .provider_call_id(w.event.call.call_id)
+                       .add("inbox_id", w.inbox_id));
+  run_write(
       *ctx,
       [ctx, o] {
         const auto& w = o.webhook;
-        if (o.attempt) {
-          call_progress p;
-          p.state = o.attempt->state;
-          p = apply_event(p, w.event);
-          ctx->store->record_call_progress(o.attempt->attempt.tenant_id,
-                                           o.attempt->attempt.attempt_id, p.state, p.outcome,
-                                           w.event.call, w.inbox_id);
+        if (!o.attempt) {
+          ctx->store->mark_webhook_applied(w.inbox_id);
           return;
         }
-        log::log_event(log::level::warn, "stored webhook names an unknown attempt",
-                       log::fields()
-                           .tenant_id(w.tenant_id)
-                           .attempt_id(w.attempt_id)
-                           .provider_call_id(w.event.call.call_id)
-                           .add("inbox_id", w.inbox_id));
-        ctx->store->mark_webhook_applied(w.inbox_id);
+        call_progress p;
+        p.state = o.attempt->state;
+        p = apply_event(p, w.event);
+        ctx->store->record_call_progress(o.attempt->attempt.tenant_id,
+                                         o.attempt->attempt.attempt_id, p.state, p.outcome,
+                                         w.event.call, w.inbox_id);
       },
-      again);
+      [] {}, again);
 }
 
 /// Hands a stored webhook to the call actor following its attempt. A call actor may have
