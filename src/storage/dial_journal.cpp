@@ -172,10 +172,6 @@ const std::string attempt_columns =
 const statement find_attempt_sql{"journal.find_attempt",
                                  "SELECT " + attempt_columns + " FROM call_attempts WHERE id = $1"};
 
-const statement find_attempt_by_call_id_sql{
-    "journal.find_attempt_by_call_id",
-    "SELECT " + attempt_columns + " FROM call_attempts WHERE provider_call_id = $1"};
-
 const statement mark_in_doubt_sql{
     "journal.mark_in_doubt",
     "UPDATE call_attempts SET state = 'in_doubt', in_doubt_at = now(), updated_at = now()"
@@ -490,14 +486,6 @@ std::optional<attempt_row> find_attempt(database& db, id_t attempt_id) {
   std::optional<attempt_row> found;
   db.read([&](pqxx::transaction_base& tx) {
     found = first_of<attempt_row>(run(tx, find_attempt_sql, attempt_id), attempt_of);
-  });
-  return found;
-}
-
-std::optional<attempt_row> find_attempt_by_call_id(database& db, const std::string& call_id) {
-  std::optional<attempt_row> found;
-  db.read([&](pqxx::transaction_base& tx) {
-    found = first_of<attempt_row>(run(tx, find_attempt_by_call_id_sql, call_id), attempt_of);
   });
   return found;
 }

@@ -72,9 +72,6 @@ void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state 
 /// The attempt with this id (any tenant: webhooks find their tenant through it).
 std::optional<attempt_row> find_attempt(database& db, id_t attempt_id);
 
-/// The attempt with this provider call id.
-std::optional<attempt_row> find_attempt_by_call_id(database& db, const std::string& call_id);
-
 /// At start-up: every attempt still in `dialing` becomes `in_doubt`; returns them.
 std::vector<attempt_row> mark_dialing_in_doubt(database& db);
 

@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "storage/leads.hpp"
+#include "storage/webhook_inbox.hpp"
 #include "test_database.hpp"
 
 namespace dialer::storage {
@@ -222,11 +223,12 @@ TEST(dial_journal, journal_registered_stores_the_provider_call_id) {
   EXPECT_EQ(a->state, attempt_state::registered);
   EXPECT_EQ(a->provider_call_id, call_id);
 
-  auto by_call = find_attempt_by_call_id(db(), call_id);
-  ASSERT_TRUE(by_call);
-  EXPECT_EQ(by_call->attempt.attempt_id, f.attempt.attempt_id);
-  EXPECT_EQ(by_call->attempt.tenant_id, f.setup.tenant_id);
-  EXPECT_FALSE(find_attempt_by_call_id(db(), "call_unknown"));
+  // A webhook naming only the call id finds the attempt by it (the inbox's look-up).
+  auto by_call = store_webhooks(db(), {inbox_entry{0, 0, call_id, "call_started", "{}"},
+                                       inbox_entry{0, 0, "call_unknown", "call_started", "{}"}});
+  EXPECT_EQ(by_call[0].attempt_id, f.attempt.attempt_id);
+  EXPECT_EQ(by_call[0].tenant_id, f.setup.tenant_id);
+  EXPECT_EQ(by_call[1].attempt_id, 0);
 }
 
 TEST(dial_journal, a_provider_call_id_belongs_to_one_attempt_only) {
@@ -604,7 +606,10 @@ TEST(dial_journal, another_tenant_cannot_read_or_move_the_journal) {
   ASSERT_EQ(c->segments.size(), 1u);
   EXPECT_EQ(c->segments[0].content, "Hello");
   EXPECT_EQ(find_lead(db(), owner, f.lead.id)->status, "in_progress");
-  EXPECT_FALSE(find_attempt_by_call_id(db(), call.call_id));
+  // No attempt carries the intruder's call id: a webhook naming it finds no call.
+  EXPECT_EQ(store_webhooks(db(), {inbox_entry{0, 0, call.call_id, "call_started", "{}"}})[0]
+                .attempt_id,
+            0);
 }
 
 }  // namespace
