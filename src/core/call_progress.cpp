@@ -6,20 +6,35 @@ namespace dialer {
 
 int progress_rank(attempt_state s) {
   switch (s) {
-    case attempt_state::planned: return 0;
-    case attempt_state::dialing: return 1;
-    case attempt_state::in_doubt: return 1;
-    case attempt_state::registered: return 2;
-    case attempt_state::ongoing: return 3;
-    case attempt_state::ended: return 4;
-    case attempt_state::failed: return 4;
-    case attempt_state::not_connected: return 4;
-    case attempt_state::analyzed: return 5;
+    case attempt_state::planned:
+      return 0;
+    case attempt_state::dialing:
+      return 1;
+    case attempt_state::in_doubt:
+      return 1;
+    case attempt_state::registered:
+      return 2;
+    case attempt_state::ongoing:
+      return 3;
+    case attempt_state::ended:
+      return 4;
+    case attempt_state::failed:
+      return 4;
+    case attempt_state::not_connected:
+      return 4;
+    case attempt_state::analyzed:
+      return 5;
   }
   return 0;
 }
 
-bool releases_line(attempt_state s) { return progress_rank(s) >= 4; }
+attempt_state later_state(attempt_state stored, attempt_state reported) {
+  return progress_rank(reported) > progress_rank(stored) ? reported : stored;
+}
+
+bool releases_line(attempt_state s) {
+  return progress_rank(s) >= 4;
+}
 
 disposition disposition_from(std::string_view reason, std::optional<bool> in_voicemail) {
   if (in_voicemail.value_or(false) || reason == "voicemail_reached") return disposition::voicemail;
@@ -101,8 +116,8 @@ std::chrono::milliseconds watchdog_delay(std::chrono::milliseconds base, int qui
 }
 
 bool snapshot_changes_nothing(const call_progress& before, const call_progress& after) {
-  return before.state == after.state && before.outcome == after.outcome &&
-         !after.line_released && !after.analysis_done;
+  return before.state == after.state && before.outcome == after.outcome && !after.line_released &&
+         !after.analysis_done;
 }
 
 }  // namespace dialer

@@ -19,14 +19,19 @@ struct call_progress {
 /// Rank of a state along the forward-only path; later states have higher ranks.
 int progress_rank(attempt_state s);
 
+/// The later of a stored and a reported state: a journal entry never moves back.
+attempt_state later_state(attempt_state stored, attempt_state reported);
+
 /// True when `s` means the provider line is no longer used by this attempt.
 bool releases_line(attempt_state s);
 
 /// Maps a provider disconnection reason (and voicemail flag) to the campaign's disposition.
-disposition disposition_from(std::string_view disconnection_reason, std::optional<bool> in_voicemail);
+disposition disposition_from(std::string_view disconnection_reason,
+                             std::optional<bool> in_voicemail);
 
 /// Maps a provider call status and disconnection reason to the attempt state it ends in.
-attempt_state state_from_provider(std::string_view call_status, std::string_view disconnection_reason);
+attempt_state state_from_provider(std::string_view call_status,
+                                  std::string_view disconnection_reason);
 
 /// Applies one webhook to the progress. State only moves forward: stale, duplicate or
 /// out-of-order events never move it back. Returns the new progress.

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "storage/held_writes.hpp"
 #include "storage/migrations.hpp"
 #include "storage/statement.hpp"
 
@@ -192,27 +193,46 @@ void database::transact_group(const std::vector<std::function<void()>>& jobs,
                               std::vector<std::exception_ptr>& errors) {
   errors.assign(jobs.size(), nullptr);
   lease slot(impl_->pool);
+  // Call progress is held back and sent together (held_writes.hpp) unless sending it failed
+  // once: the group then runs again with each write sent where it is made, to find the job at
+  // fault.
+  held_writes held;
+  bool holding = true;
   for (;;) {
     bool failed_job = false;
+    bool held_failed = false;
     with_storage_errors(
         [&] {
           failed_job = false;
+          held_failed = false;
+          held.clear();
           pqxx::work tx(slot.session());
           ambient_transaction = &tx;
+          holding_scope scope(holding ? &held : nullptr);
           try {
             for (std::size_t i = 0; i < jobs.size(); ++i) {
               if (errors[i]) continue;
               try {
                 jobs[i]();
+              } catch (const held_writes_failed&) {
+                throw;
               } catch (...) {
+                if (held.failed()) throw held_writes_failed{};
                 errors[i] = std::current_exception();
                 throw group_job_failed{};
               }
+              // A job may have caught the failure of a send it triggered.
+              if (held.failed()) throw held_writes_failed{};
             }
+            held.send(tx);
           } catch (const group_job_failed&) {
             ambient_transaction = nullptr;
             failed_job = true;
             return;  // rolled back when tx goes
+          } catch (const held_writes_failed&) {
+            ambient_transaction = nullptr;
+            held_failed = true;
+            return;
           } catch (...) {
             ambient_transaction = nullptr;
             throw;
@@ -221,6 +241,10 @@ void database::transact_group(const std::vector<std::function<void()>>& jobs,
           tx.commit();
         },
         [&] { slot.drop(); });
+    if (held_failed) {
+      holding = false;
+      continue;
+    }
     if (!failed_job) return;
   }
 }

@@ -1,9 +1,12 @@
 #include "storage/dial_journal.hpp"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "core/call_progress.hpp"
 #include "storage/compliance_tx.hpp"
+#include "storage/held_writes.hpp"
 #include "storage/statement.hpp"
 
 namespace dialer::storage {
@@ -71,42 +74,62 @@ const statement lock_attempt_marking_sql{
 /// The UPDATE that moves an attempt to the state in placeholder `state` (never behind the
 /// stored one, decided in C++ with progress_rank), noting `call_id` and the disposition
 /// `outcome`; `current` says the step is not stale, so its disposition may replace one already
-/// stored. The attempt is `$1` (tenant) and `$2` (id).
+/// stored. `which` picks the attempts (by default `$1` the tenant and `$2` the id).
 std::string advance_attempt_text(const std::string& state, const std::string& call_id,
-                                 const std::string& outcome, const std::string& current) {
+                                 const std::string& outcome, const std::string& current,
+                                 const std::string& which = " WHERE tenant_id = $1 AND id = $2") {
   return "UPDATE call_attempts SET state = " + state +
          ", provider_call_id = COALESCE(provider_call_id, NULLIF(" + call_id +
          ", '')), disposition = CASE WHEN " + outcome + " = 'none' THEN disposition WHEN " +
          current + " OR disposition = 'none' THEN " + outcome +
          " ELSE disposition END,"
-         " registered_at = CASE WHEN " + state +
+         " registered_at = CASE WHEN " +
+         state +
          " = 'registered' THEN COALESCE(registered_at, now()) ELSE registered_at END,"
-         " ongoing_at = CASE WHEN " + state +
+         " ongoing_at = CASE WHEN " +
+         state +
          " = 'ongoing' THEN COALESCE(ongoing_at, now()) ELSE ongoing_at END,"
-         " ended_at = CASE WHEN " + state +
+         " ended_at = CASE WHEN " +
+         state +
          " IN ('ended', 'failed', 'not_connected') THEN COALESCE(ended_at, now())"
          " ELSE ended_at END,"
-         " analyzed_at = CASE WHEN " + state +
+         " analyzed_at = CASE WHEN " +
+         state +
          " = 'analyzed' THEN COALESCE(analyzed_at, now()) ELSE analyzed_at END,"
-         " in_doubt_at = CASE WHEN " + state +
+         " in_doubt_at = CASE WHEN " +
+         state +
          " = 'in_doubt' THEN COALESCE(in_doubt_at, now()) ELSE in_doubt_at END,"
-         " updated_at = now() WHERE tenant_id = $1 AND id = $2";
+         " updated_at = now()" +
+         which;
 }
 
 const statement advance_attempt_sql{"journal.advance_attempt",
                                     advance_attempt_text("$3", "$4", "$5", "$6")};
 
-// A stale update ($16 false) only fills what is still missing; a current one replaces.
-std::string merged_text(const std::string& column) {
-  return column + " = CASE WHEN EXCLUDED." + column + " = '' THEN calls." + column +
-         " WHEN $16 OR calls." + column + " = '' THEN EXCLUDED." + column + " ELSE calls." +
-         column + " END";
+/// The SET item merging the reported value `incoming` into a calls column that is `empty`
+/// when unknown ("= ''", "= 'none'", " IS NULL"): a stale report (`current` false) only fills
+/// what is still missing; a current one replaces.
+std::string merged(const std::string& column, const std::string& incoming,
+                   const std::string& current, const std::string& empty) {
+  return column + " = CASE WHEN " + incoming + empty + " THEN calls." + column + " WHEN " +
+         current + " OR calls." + column + empty + " THEN " + incoming + " ELSE calls." + column +
+         " END";
 }
 
-std::string merged_nullable(const std::string& column) {
-  return column + " = CASE WHEN EXCLUDED." + column + " IS NULL THEN calls." + column +
-         " WHEN $16 OR calls." + column + " IS NULL THEN EXCLUDED." + column + " ELSE calls." +
-         column + " END";
+/// The calls columns a step reports, with what each holds when unknown.
+const std::vector<std::pair<std::string, std::string>> reported_call_columns = {
+    {"provider_status", " = ''"},   {"disconnection_reason", " = ''"}, {"disposition", " = 'none'"},
+    {"started_at", " IS NULL"},     {"ended_at", " IS NULL"},          {"duration_ms", " IS NULL"},
+    {"cost_cents", " IS NULL"},     {"transcript", " = ''"},           {"summary", " = ''"},
+    {"sentiment", " = ''"},         {"recording_url", " = ''"},        {"in_voicemail", " IS NULL"},
+    {"call_successful", " IS NULL"}};
+
+/// Every reported column merged, the incoming value of column c being `prefix` + c.
+std::string merged_call_columns(const std::string& prefix, const std::string& current) {
+  std::string out;
+  for (const auto& [column, empty] : reported_call_columns)
+    out += merged(column, prefix + column, current, empty) + ", ";
+  return out + "updated_at = now()";
 }
 
 // One statement for a step of a locked attempt: the attempt moves forward ($17: its state
@@ -123,17 +146,70 @@ const statement record_step_sql{
         " VALUES ($1, $2, $3, $4, $5, ts_of_ms($6), ts_of_ms($7), $8, $9, $10, $11, $12, $13,"
         " $14, $15)"
         " ON CONFLICT (attempt_id) DO UPDATE SET " +
-        merged_text("provider_status") + ", " + merged_text("disconnection_reason") +
-        ", disposition = CASE WHEN EXCLUDED.disposition = 'none' THEN calls.disposition"
-        " WHEN $16 OR calls.disposition = 'none' THEN EXCLUDED.disposition"
-        " ELSE calls.disposition END, " +
-        merged_nullable("started_at") + ", " + merged_nullable("ended_at") + ", " +
-        merged_nullable("duration_ms") + ", " + merged_nullable("cost_cents") + ", " +
-        merged_text("transcript") + ", " + merged_text("summary") + ", " +
-        merged_text("sentiment") + ", " + merged_text("recording_url") + ", " +
-        merged_nullable("in_voicemail") + ", " + merged_nullable("call_successful") +
-        ", updated_at = now()"
-        " WHERE calls.tenant_id = EXCLUDED.tenant_id"};
+        merged_call_columns("EXCLUDED.", "$16") + " WHERE calls.tenant_id = EXCLUDED.tenant_id"};
+
+// Locks the attempts ($1 tenants, $2 ids, pairwise) in id order and reads their states,
+// marking the inbox rows $3 applied in the same round trip. The statements over arrays name
+// their rows with "= ANY" too, so that the plan looks them up by key whatever it guesses of
+// the arrays' size.
+const statement lock_attempts_marking_sql{
+    "journal.lock_attempts_marking",
+    "WITH applied AS (UPDATE webhook_events SET applied_at = COALESCE(applied_at, now())"
+    " WHERE id = ANY ($3::bigint[]))"
+    " SELECT a.tenant_id, a.id, a.state FROM call_attempts a"
+    " JOIN unnest($1::bigint[], $2::bigint[]) AS k (tenant_id, id)"
+    " ON a.tenant_id = k.tenant_id AND a.id = k.id WHERE a.id = ANY ($2::bigint[])"
+    " ORDER BY a.id FOR UPDATE OF a"};
+
+// record_step_sql for many locked attempts at once, at most one step each: every array holds
+// one element per step. The calls row of a first step is inserted whole; one that exists is
+// merged (the UPDATE does not see the rows the INSERT adds: one snapshot per statement).
+const statement record_steps_sql{
+    "journal.record_steps",
+    "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],"
+    " $5::boolean[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[],"
+    " $11::bigint[], $12::bigint[], $13::text[], $14::text[], $15::text[], $16::text[],"
+    " $17::boolean[], $18::boolean[])"
+    " AS u (s_tenant, s_attempt, s_state, s_call_id, s_current, s_provider_status,"
+    " s_disconnection_reason, s_disposition, s_started_ms, s_ended_ms, s_duration_ms,"
+    " s_cost_cents, s_transcript, s_summary, s_sentiment, s_recording_url, s_in_voicemail,"
+    " s_call_successful)),"
+    " s AS (SELECT u.*, ts_of_ms(s_started_ms) AS s_started_at, ts_of_ms(s_ended_ms) AS s_ended_at"
+    " FROM u),"
+    " advanced AS (" +
+        advance_attempt_text("s_state", "s_call_id", "s_disposition", "s_current",
+                             " FROM s WHERE id = ANY ($2::bigint[]) AND id = s_attempt"
+                             " AND tenant_id = s_tenant") +
+        "),"
+        " fresh AS (INSERT INTO calls (tenant_id, attempt_id, provider_status,"
+        " disconnection_reason, disposition, started_at, ended_at, duration_ms, cost_cents,"
+        " transcript, summary, sentiment, recording_url, in_voicemail, call_successful)"
+        " SELECT s_tenant, s_attempt, s_provider_status, s_disconnection_reason, s_disposition,"
+        " s_started_at, s_ended_at, s_duration_ms, s_cost_cents, s_transcript, s_summary,"
+        " s_sentiment, s_recording_url, s_in_voicemail, s_call_successful FROM s"
+        " ON CONFLICT (attempt_id) DO NOTHING)"
+        " UPDATE calls SET " +
+        merged_call_columns("s_", "s_current") +
+        " FROM s WHERE calls.attempt_id = ANY ($2::bigint[]) AND calls.attempt_id = s_attempt"
+        " AND calls.tenant_id = s_tenant"};
+
+// For store_segments of many attempts ($1 tenants, $2 ids): the calls rows the turns hang
+// on, the old turns gone, then every new turn ($3..$7, one element per turn).
+const statement ensure_calls_sql{
+    "journal.ensure_calls",
+    "INSERT INTO calls (tenant_id, attempt_id)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT (attempt_id) DO NOTHING"};
+
+const statement delete_segments_of_sql{
+    "journal.delete_segments_of",
+    "DELETE FROM call_segments d USING unnest($1::bigint[], $2::bigint[]) AS k (tenant_id, id)"
+    " WHERE d.attempt_id = ANY ($2::bigint[]) AND d.tenant_id = k.tenant_id AND d.attempt_id = "
+    "k.id"};
+
+const statement insert_segments_of_sql{
+    "journal.insert_segments_of",
+    "INSERT INTO call_segments (tenant_id, attempt_id, seq, role, content)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[], $5::text[])"};
 
 const statement ensure_call_sql{"journal.ensure_call",
                                 "INSERT INTO calls (tenant_id, attempt_id) VALUES ($1, $2) ON "
@@ -289,8 +365,8 @@ struct locked_attempt {
 
 /// Locks an attempt's row for the rest of the transaction and reads it; with `applied_inbox_id`
 /// the inbox row is marked applied by the same statement.
-std::optional<locked_attempt> lock_attempt(pqxx::dbtransaction& tx, id_t tenant_id,
-                                           id_t attempt_id, id_t applied_inbox_id = 0) {
+std::optional<locked_attempt> lock_attempt(pqxx::dbtransaction& tx, id_t tenant_id, id_t attempt_id,
+                                           id_t applied_inbox_id = 0) {
   auto r = applied_inbox_id
                ? run(tx, lock_attempt_marking_sql, tenant_id, attempt_id, applied_inbox_id)
                : run(tx, lock_attempt_sql, tenant_id, attempt_id);
@@ -300,11 +376,6 @@ std::optional<locked_attempt> lock_attempt(pqxx::dbtransaction& tx, id_t tenant_
   a.state = parse_attempt_state(text_of(r[0]["state"])).value_or(attempt_state::planned);
   a.closed = r[0]["closed"].as<bool>();
   return a;
-}
-
-/// The later of the stored and the reported state: a journal entry never moves back.
-attempt_state forward_state(attempt_state stored, attempt_state reported) {
-  return progress_rank(reported) > progress_rank(stored) ? reported : stored;
 }
 
 }  // namespace
@@ -429,13 +500,17 @@ void journal_registered(database& db, id_t tenant_id, id_t attempt_id,
     auto locked = lock_attempt(tx, tenant_id, attempt_id);
     if (!locked) return;
     run(tx, advance_attempt_sql, tenant_id, attempt_id,
-        name_of(forward_state(locked->state, attempt_state::registered)), provider_call_id,
+        name_of(later_state(locked->state, attempt_state::registered)), provider_call_id,
         name_of(disposition::none), false);
   });
 }
 
 void record_call_progress(database& db, id_t tenant_id, id_t attempt_id, attempt_state state,
                           disposition outcome, const provider_call& call, id_t applied_inbox_id) {
+  if (auto* held = group_held_writes()) {
+    held->hold(held_step{tenant_id, attempt_id, state, outcome, call, applied_inbox_id});
+    return;
+  }
   db.transact([&](pqxx::dbtransaction& tx) {
     auto locked = lock_attempt(tx, tenant_id, attempt_id, applied_inbox_id);
     if (!locked) return;
@@ -444,12 +519,16 @@ void record_call_progress(database& db, id_t tenant_id, id_t attempt_id, attempt
         name_of(outcome), call.start_timestamp, call.end_timestamp, call.duration_ms,
         call.cost_cents, call.transcript, call.call_summary, call.user_sentiment,
         call.recording_url, call.in_voicemail, call.call_successful, current,
-        name_of(forward_state(locked->state, state)), call.call_id);
+        name_of(later_state(locked->state, state)), call.call_id);
   });
 }
 
 void store_segments(database& db, id_t tenant_id, id_t attempt_id,
                     const std::vector<segment_row>& segments) {
+  if (auto* held = group_held_writes()) {
+    held->hold(held_segments{tenant_id, attempt_id, segments});
+    return;
+  }
   db.transact([&](pqxx::dbtransaction& tx) {
     if (!lock_attempt(tx, tenant_id, attempt_id)) return;
     run(tx, ensure_call_sql, tenant_id, attempt_id);
@@ -475,7 +554,7 @@ void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state 
     // Closing twice must not apply the lead's step twice (e.g. give an attempt back twice).
     if (!locked || locked->closed) return;
     run(tx, advance_attempt_sql, tenant_id, attempt_id,
-        name_of(forward_state(locked->state, final_state)), std::string{}, name_of(outcome), true);
+        name_of(later_state(locked->state, final_state)), std::string{}, name_of(outcome), true);
     run(tx, close_attempt_sql, tenant_id, attempt_id, error, next.counts_as_attempt);
     run(tx, lead_next_step_sql, tenant_id, locked->lead_id, name_of(next.status),
         next.counts_as_attempt, next.next_attempt_at, next.terminal_reason, name_of(outcome));
@@ -540,6 +619,123 @@ std::optional<call_row> find_call(database& db, id_t tenant_id, id_t call_id) {
       found->segments = all_of<segment_row>(run(tx, segments_sql, tenant_id, call_id), segment_of);
   });
   return found;
+}
+
+namespace {
+
+/// An attempt as (tenant, id).
+using attempt_key = std::pair<id_t, id_t>;
+
+/// The held steps in rounds: each attempt at most once per round, its steps in the order held.
+/// Steps of attempts not in `stored` (another tenant's, or unknown) are left out, as
+/// record_call_progress leaves them.
+std::vector<std::vector<const held_step*>> rounds_of(
+    const std::vector<held_step>& steps, const std::map<attempt_key, attempt_state>& stored) {
+  std::vector<std::vector<const held_step*>> rounds;
+  std::map<attempt_key, std::size_t> seen;
+  for (const auto& step : steps) {
+    attempt_key key{step.tenant_id, step.attempt_id};
+    if (!stored.count(key)) continue;
+    auto round = seen[key]++;
+    if (rounds.size() <= round) rounds.emplace_back();
+    rounds[round].push_back(&step);
+  }
+  return rounds;
+}
+
+/// record_steps_sql for one round; `stored` follows each attempt's state forward.
+void record_round(pqxx::transaction_base& tx, const std::vector<const held_step*>& round,
+                  std::map<attempt_key, attempt_state>& stored) {
+  std::vector<id_t> tenants, attempts;
+  std::vector<std::string> states, call_ids, statuses, reasons, outcomes, transcripts, summaries,
+      sentiments, recordings;
+  std::vector<bool> current;
+  std::vector<std::optional<std::int64_t>> started, ended, durations, costs;
+  std::vector<std::optional<bool>> voicemail, successful;
+  for (const auto* step : round) {
+    auto& state = stored[{step->tenant_id, step->attempt_id}];
+    const auto& call = step->call;
+    tenants.push_back(step->tenant_id);
+    attempts.push_back(step->attempt_id);
+    current.push_back(progress_rank(step->state) >= progress_rank(state));
+    state = later_state(state, step->state);
+    states.push_back(name_of(state));
+    call_ids.push_back(call.call_id);
+    statuses.push_back(call.call_status);
+    reasons.push_back(call.disconnection_reason);
+    outcomes.push_back(name_of(step->outcome));
+    started.push_back(call.start_timestamp);
+    ended.push_back(call.end_timestamp);
+    durations.push_back(call.duration_ms);
+    costs.push_back(call.cost_cents);
+    transcripts.push_back(call.transcript);
+    summaries.push_back(call.call_summary);
+    sentiments.push_back(call.user_sentiment);
+    recordings.push_back(call.recording_url);
+    voicemail.push_back(call.in_voicemail);
+    successful.push_back(call.call_successful);
+  }
+  run(tx, record_steps_sql, id_array(tenants), id_array(attempts), text_array(states),
+      text_array(call_ids), bool_array(current), text_array(statuses), text_array(reasons),
+      text_array(outcomes), optional_int64_array(started), optional_int64_array(ended),
+      optional_int64_array(durations), optional_int64_array(costs), text_array(transcripts),
+      text_array(summaries), text_array(sentiments), text_array(recordings),
+      optional_bool_array(voicemail), optional_bool_array(successful));
+}
+
+/// store_segments for every attempt in `latest` (its last turns held) that is in `stored`.
+void replace_segments(pqxx::transaction_base& tx,
+                      const std::map<attempt_key, const held_segments*>& latest,
+                      const std::map<attempt_key, attempt_state>& stored) {
+  std::vector<id_t> tenants, attempts, turn_tenants, turn_attempts;
+  std::vector<std::int32_t> seqs;
+  std::vector<std::string> roles, contents;
+  for (const auto& [key, held] : latest) {
+    if (!stored.count(key)) continue;
+    tenants.push_back(key.first);
+    attempts.push_back(key.second);
+    for (const auto& turn : held->segments) {
+      turn_tenants.push_back(key.first);
+      turn_attempts.push_back(key.second);
+      seqs.push_back(turn.seq);
+      roles.push_back(turn.role);
+      contents.push_back(turn.content);
+    }
+  }
+  if (attempts.empty()) return;
+  run(tx, ensure_calls_sql, id_array(tenants), id_array(attempts));
+  run(tx, delete_segments_of_sql, id_array(tenants), id_array(attempts));
+  if (!seqs.empty())
+    run(tx, insert_segments_of_sql, id_array(turn_tenants), id_array(turn_attempts),
+        int_array(seqs), text_array(roles), text_array(contents));
+}
+
+}  // namespace
+
+void write_held(pqxx::transaction_base& tx, const std::vector<held_step>& steps,
+                const std::vector<held_segments>& segments) {
+  // Every attempt concerned, locked in id order, and every webhook applied, in one statement.
+  std::map<attempt_key, const held_segments*> latest_segments;
+  for (const auto& s : segments) latest_segments[{s.tenant_id, s.attempt_id}] = &s;
+  std::map<attempt_key, bool> keys;
+  std::vector<id_t> inbox_ids;
+  for (const auto& step : steps) {
+    keys[{step.tenant_id, step.attempt_id}] = true;
+    if (step.applied_inbox_id) inbox_ids.push_back(step.applied_inbox_id);
+  }
+  for (const auto& entry : latest_segments) keys[entry.first] = true;
+  std::vector<id_t> tenants, attempts;
+  for (const auto& entry : keys) {
+    tenants.push_back(entry.first.first);
+    attempts.push_back(entry.first.second);
+  }
+  std::map<attempt_key, attempt_state> stored;
+  for (const auto& r : run(tx, lock_attempts_marking_sql, id_array(tenants), id_array(attempts),
+                           id_array(inbox_ids)))
+    stored[{r["tenant_id"].as<id_t>(), r["id"].as<id_t>()}] =
+        parse_attempt_state(text_of(r["state"])).value_or(attempt_state::planned);
+  for (const auto& round : rounds_of(steps, stored)) record_round(tx, round, stored);
+  replace_segments(tx, latest_segments, stored);
 }
 
 }  // namespace dialer::storage

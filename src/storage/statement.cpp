@@ -61,6 +61,33 @@ std::string int_array(const std::vector<std::int32_t>& values) {
   return out;
 }
 
+namespace {
+
+/// "{a,NULL,b}" with `element` writing each present value.
+template <class T, class Element>
+std::string optional_array(const std::vector<std::optional<T>>& values, Element element) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (values[i])
+      element(out, *values[i]);
+    else
+      out += "NULL";
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+std::string optional_int64_array(const std::vector<std::optional<std::int64_t>>& values) {
+  return optional_array(values, [](std::string& out, std::int64_t v) { out += std::to_string(v); });
+}
+
+std::string optional_bool_array(const std::vector<std::optional<bool>>& values) {
+  return optional_array(values, [](std::string& out, bool v) { out += v ? 't' : 'f'; });
+}
+
 std::string contains_pattern(const std::string& s) {
   std::string out = "%";
   for (char c : s) {

@@ -20,9 +20,14 @@ struct statement {
   std::string text;
 };
 
+/// Sends the call progress held back by this thread's group transaction (held_writes.hpp)
+/// before another statement runs in `tx`.
+void send_held_writes(pqxx::transaction_base& tx);
+
 /// Executes `s` in `tx` with `args` as its parameters.
 template <class... Args>
 pqxx::result run(pqxx::transaction_base& tx, const statement& s, Args&&... args) {
+  send_held_writes(tx);
   // Registering the same text again is a no-op; libpqxx prepares it lazily per connection
   // and again after a reconnect.
   tx.conn().prepare(s.name, s.text);
@@ -70,6 +75,14 @@ std::string bool_array(const std::vector<bool>& values);
 
 /// A PostgreSQL array literal of integers ("{1,-2}"), sent as one `$n::integer[]` parameter.
 std::string int_array(const std::vector<std::int32_t>& values);
+
+/// A PostgreSQL array literal of 64-bit integers with NULL for each empty one ("{1,NULL}"),
+/// sent as one `$n::bigint[]` parameter.
+std::string optional_int64_array(const std::vector<std::optional<std::int64_t>>& values);
+
+/// A PostgreSQL array literal of booleans with NULL for each empty one ("{t,NULL}"), sent as
+/// one `$n::boolean[]` parameter.
+std::string optional_bool_array(const std::vector<std::optional<bool>>& values);
 
 /// An ILIKE pattern matching `s` anywhere, with its %, _ and \ taken literally.
 std::string contains_pattern(const std::string& s);

@@ -65,10 +65,19 @@ TEST(call_progress, not_connected_and_error_calls_end_without_call_started) {
                                 event(webhook_kind::call_ended, "not_connected", "dial_no_answer"));
   EXPECT_EQ(p.state, attempt_state::not_connected);
   EXPECT_EQ(p.outcome, disposition::no_answer);
-  call_progress e = apply_event(apply_registered({}),
-                                event(webhook_kind::call_ended, "error", "concurrency_limit_reached"));
+  call_progress e = apply_event(
+      apply_registered({}), event(webhook_kind::call_ended, "error", "concurrency_limit_reached"));
   EXPECT_EQ(e.state, attempt_state::failed);
   EXPECT_EQ(e.outcome, disposition::provider_refused);
+}
+
+TEST(later_state, a_stored_state_never_moves_back_and_equal_ranks_keep_the_stored_one) {
+  EXPECT_EQ(later_state(attempt_state::registered, attempt_state::ongoing), attempt_state::ongoing);
+  EXPECT_EQ(later_state(attempt_state::analyzed, attempt_state::ongoing), attempt_state::analyzed);
+  EXPECT_EQ(later_state(attempt_state::ended, attempt_state::failed), attempt_state::ended);
+  EXPECT_EQ(later_state(attempt_state::in_doubt, attempt_state::dialing), attempt_state::in_doubt);
+  EXPECT_EQ(later_state(attempt_state::in_doubt, attempt_state::registered),
+            attempt_state::registered);
 }
 
 TEST(disposition, maps_every_group_of_reasons) {

@@ -1,0 +1,82 @@
+#pragma once
+
+// Private to the storage library. Inside a group transaction (database::transact_group) the
+// call-progress writes of many jobs are held back and sent together, as a few statements over
+// arrays instead of two statements each. Any other statement of the group sends what is held
+// first (run() in statement.hpp), and so does the commit, so the group's effects are exactly
+// those of writing each step where it was made.
+
+#include <cstddef>
+#include <vector>
+
+#include "core/domain.hpp"
+#include "storage/dial_journal.hpp"
+
+namespace pqxx {
+class transaction_base;
+}  // namespace pqxx
+
+namespace dialer::storage {
+
+/// One record_call_progress held back.
+struct held_step {
+  id_t tenant_id = 0;
+  id_t attempt_id = 0;
+  attempt_state state = attempt_state::planned;
+  disposition outcome = disposition::none;
+  provider_call call;
+  id_t applied_inbox_id = 0;
+};
+
+/// One store_segments held back.
+struct held_segments {
+  id_t tenant_id = 0;
+  id_t attempt_id = 0;
+  std::vector<segment_row> segments;
+};
+
+/// Sending what was held failed: the group is run again with every write sent where it is
+/// made, so that the job at fault is found. Not a std::exception, so no storage wrapper on the
+/// way turns it into an ordinary statement error.
+struct held_writes_failed {};
+
+/// The writes held back by one group transaction, in the order they were made.
+class held_writes {
+ public:
+  void hold(held_step step) { steps_.push_back(std::move(step)); }
+  void hold(held_segments s) { segments_.push_back(std::move(s)); }
+  bool empty() const { return steps_.empty() && segments_.empty(); }
+  /// True once a send failed: the group must run again without holding.
+  bool failed() const { return failed_; }
+  /// Forgets everything (a group starting again).
+  void clear();
+  /// Sends everything held in `tx` and forgets it; throws held_writes_failed on any error.
+  void send(pqxx::transaction_base& tx);
+
+ private:
+  std::vector<held_step> steps_;
+  std::vector<held_segments> segments_;
+  bool failed_ = false;
+};
+
+/// The held writes of the group this thread runs, or nullptr when writes go at once.
+held_writes* group_held_writes();
+
+/// Makes `held` this thread's held writes for its lifetime (nullptr: none).
+class holding_scope {
+ public:
+  explicit holding_scope(held_writes* held);
+  ~holding_scope();
+  holding_scope(const holding_scope&) = delete;
+  holding_scope& operator=(const holding_scope&) = delete;
+
+ private:
+  held_writes* previous_;
+};
+
+/// Writes held steps and segments in `tx` with a few statements (dial_journal.cpp), with the
+/// effects of writing each where it was made, in order.
+void write_held(pqxx::transaction_base& tx, const std::vector<held_step>& steps,
+                const std::vector<held_segments>& segments);
+
+}  // namespace dialer::storage
