@@ -251,7 +251,7 @@ const statement find_attempt_sql{"journal.find_attempt",
 const statement mark_in_doubt_sql{
     "journal.mark_in_doubt",
     "UPDATE call_attempts SET state = 'in_doubt', in_doubt_at = now(), updated_at = now()"
-    " WHERE state = 'dialing' RETURNING " +
+    " WHERE state = 'dialing' AND closed_at IS NULL RETURNING " +
         attempt_columns};
 
 const statement open_attempts_sql{
