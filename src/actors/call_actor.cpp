@@ -1,5 +1,7 @@
 #include "actors/call_actor.hpp"
 
+#include <functional>
+
 #include "actors/engine_store.hpp"
 #include "actors/event_hub.hpp"
 #include "actors/messages.hpp"
@@ -85,9 +87,10 @@ void quit_if_done(call_actor* self) {
   }
 }
 
-/// Commits the attempt's end and the lead's next step, then tells the campaign.
+/// Commits the attempt's end and the lead's next step, then tells the campaign. `first` (the
+/// progress of the event that ended the call) goes in the same commit, before the close.
 void close_and_report(call_actor* self, attempt_state final_state, disposition outcome,
-                      std::string error) {
+                      std::string error, std::function<void()> first = {}) {
   auto& st = self->state;
   if (st.reported) return;
   st.reported = true;
@@ -112,9 +115,9 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   auto cost = st.cost_cents;
   st.jobs.add(
       self, ctx,
-      [db, attempt, final_state, outcome, error, next] {
-        db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error,
-                          next);
+      [db, attempt, final_state, outcome, error, next, first = std::move(first)] {
+        if (first) first();
+        db->close_attempt(attempt.tenant_id, attempt.attempt_id, final_state, outcome, error, next);
       },
       [self, campaign, report = call_report{attempt.attempt_id, attempt.lead_id, outcome, cost}] {
         self->send(campaign, call_done_atom::value, report);
@@ -193,7 +196,7 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
   auto a = st.start.attempt;
   auto state = st.progress.state;
   auto outcome = st.progress.outcome;
-  st.jobs.add(self, ctx, [db, a, state, outcome, ev, inbox_id] {
+  auto progress = [db, a, state, outcome, ev, inbox_id] {
     std::vector<storage::segment_row> segments;
     for (const auto& [role, content] : ev.call.turns)
       segments.push_back({static_cast<std::int32_t>(segments.size()), role, content});
@@ -203,11 +206,15 @@ void on_event(call_actor* self, const webhook_event& ev, id_t inbox_id) {
       if (!segments.empty()) db->store_segments(a.tenant_id, a.attempt_id, segments);
       db->record_call_progress(a.tenant_id, a.attempt_id, state, outcome, ev.call, inbox_id);
     });
-  });
+  };
+  // The event that frees the line closes the attempt in the same commit: one commit less
+  // between a call's end and the next dial on its line.
   if (st.progress.line_released && !st.reported)
-    close_and_report(
-        self, st.progress.state, st.progress.outcome,
-        st.progress.state == attempt_state::failed ? ev.call.disconnection_reason : "");
+    close_and_report(self, st.progress.state, st.progress.outcome,
+                     st.progress.state == attempt_state::failed ? ev.call.disconnection_reason : "",
+                     std::move(progress));
+  else
+    st.jobs.add(self, ctx, std::move(progress));
   if (st.progress.analysis_done) {
     st.quit_when_idle = true;
   } else if (st.progress.line_released) {
