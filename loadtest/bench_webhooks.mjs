@@ -1,33 +1,27 @@
 // Benchmark (not a test): durable webhook ingest. Signed Retell webhooks (call_started,
 // call_ended with a transcript, call_analyzed) for journalled attempts are posted to dialerd
-// over keep-alive connections; each is answered 204 only after its inbox row is committed. The
-// same generator then drives the Python peer (loadtest/peer/webhook_peer.py, FastAPI + uvicorn
-// + SQLAlchemy over psycopg2, one commit per event) against the same PostgreSQL; it runs on
+// over keep-alive connections by loadtest/webhook_load (C++); each is answered 204 only after
+// its inbox row is committed. The same generator then drives the Python peer
+// (loadtest/peer/webhook_peer.py, FastAPI + uvicorn + SQLAlchemy over psycopg2, one commit per
+// event) against the same PostgreSQL; it runs on
 // Debian's /usr/bin/python3 with Debian's python3-fastapi, python3-uvicorn, python3-sqlalchemy
 // and python3-psycopg2 (checked first; --no-peer skips it). Durability needs fsync: the
 // benchmark refuses a server with fsync off (pg_virtualenv turns it off) unless --allow-fsync-off.
 // Run after scripts/build.sh, with PG* variables pointing at a PostgreSQL cluster of your own:
-//   node loadtest/bench_webhooks.mjs [--calls 15000] [--connections 64] [--clients 1]
+//   node loadtest/bench_webhooks.mjs [--calls 15000] [--connections 64]
 //                                    [--peer-calls 1500] [--peer-workers 2] [--no-peer]
 //                                    [--config dialerd.toml]
 // Prints one JSON report: events/s, latency quantiles, inbox drain, and the ratio to the peer.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
-import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import {
-  createDatabase, registerTenant, repoRoot, sql, startDialerd, startSim, waitFor,
+  binaries, createDatabase, registerTenant, repoRoot, sql, startDialerd, startSim, waitFor,
 } from './driver/harness.mjs';
-import { commandLine, machine, quantile } from './driver/measure.mjs';
-
-/** `x-retell-signature` for `body`: HMAC-SHA256 over the body followed by the ms timestamp. */
-function signature(body, key, now = Date.now()) {
-  const digest = createHmac('sha256', key).update(body).update(String(now)).digest('hex');
-  return `v=${now},d=${digest}`;
-}
+import { commandLine, machine } from './driver/measure.mjs';
 
 /** The body of event `kind` for one attempt, shaped like Retell's (RETELL.md). */
 function eventBody(kind, call, tenantId) {
@@ -57,71 +51,30 @@ function eventBody(kind, call, tenantId) {
   return JSON.stringify({ event: kind, call: c });
 }
 
-/** Posts events [from, to) of the plan with `connections` concurrent keep-alive requests;
- *  resolves to the latencies (ms) and the statuses seen. */
-async function drive({ url, key, calls, tenantId, from, to, connections }) {
+/** Every event of the plan in the provider's order: all call_started, then all call_ended,
+ *  then all call_analyzed. */
+function planBodies(calls, tenantId) {
   const kinds = ['call_started', 'call_ended', 'call_analyzed'];
-  const target = new URL(url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies = new Float64Array(to - from);
-  const statuses = {};
-  let next = from;
-  const one = (i) => new Promise((resolve, reject) => {
-    // All call_started first, then all call_ended, then all call_analyzed: the provider's order.
-    const kind = kinds[Math.floor(i / calls.length)];
-    const body = eventBody(kind, calls[i % calls.length], tenantId);
-    const begin = performance.now();
-    const req = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body),
-        'x-retell-signature': signature(body, key) } }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        latencies[i - from] = performance.now() - begin;
-        statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
-        resolve();
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-  const lanes = [];
-  for (let l = 0; l < connections; l++) {
-    lanes.push((async () => {
-      while (next < to) await one(next++);
-    })());
-  }
-  await Promise.all(lanes);
-  agent.destroy();
-  return { latencies, statuses };
+  return kinds.flatMap((kind) => calls.map((call) => eventBody(kind, call, tenantId)));
 }
 
-if (!isMainThread) {
-  drive(workerData).then((r) => parentPort.postMessage(r));
-}
-
-/** Runs the generator in `clients` worker threads over all 3 x calls events. */
-async function load({ url, key, calls, tenantId, connections, clients }) {
-  const total = calls.length * 3;
-  const share = Math.ceil(total / clients);
-  const begin = performance.now();
-  const parts = await Promise.all(Array.from({ length: clients }, (_, c) => new Promise((resolve, reject) => {
-    const w = new Worker(fileURLToPath(import.meta.url), { workerData: {
-      url, key, calls, tenantId, from: c * share, to: Math.min(total, (c + 1) * share),
-      connections: Math.max(1, Math.floor(connections / clients)) } });
-    w.once('message', resolve);
-    w.once('error', reject);
-  })));
-  const seconds = (performance.now() - begin) / 1000;
-  const all = [];
-  const statuses = {};
-  for (const p of parts) {
-    for (const v of p.latencies) all.push(v);
-    for (const [s, n] of Object.entries(p.statuses)) statuses[s] = (statuses[s] || 0) + n;
+/** Posts the plan's events with the C++ generator (loadtest/webhook_load: `connections`
+ *  keep-alive connections, each body signed as it is sent) and returns its report. */
+function load({ url, key, calls, tenantId, connections }) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-hooks-'));
+  try {
+    const bodies = path.join(dir, 'bodies.jsonl');
+    writeFileSync(bodies, planBodies(calls, tenantId).join('\n') + '\n');
+    const r = spawnSync(binaries().webhookLoad, ['--url', url, '--key', key, '--bodies', bodies,
+      '--connections', String(connections)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.error) throw r.error;
+    if (!r.stdout.trim()) throw new Error(`webhook_load printed nothing (exit ${r.status})`);
+    const report = JSON.parse(r.stdout);
+    delete report.answered;
+    return report;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  all.sort((x, y) => x - y);
-  const q = (f) => +quantile(all, f).toFixed(2);
-  return { events: total, seconds: +seconds.toFixed(2), events_per_second: Math.round(total / seconds),
-    latency_ms: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) }, statuses };
 }
 
 /** Journals `count` registered attempts (one lead each) straight into the database. */
@@ -181,7 +134,6 @@ async function main() {
       }
     }
     const connections = arg('connections', 64);
-    const clients = arg('clients', 1);
     const apiKey = `key_hooks_${randomBytes(6).toString('hex')}`;
     const database = createDatabase('dialer_hooks');
     const sim = await startSim({ apiKey });
@@ -197,8 +149,8 @@ async function main() {
       from_number: '+14155550100', max_concurrent_calls: 1 });
     const calls = journalAttempts(database, api.tenantId, campaign.id, arg('calls', 15000), 'call_bench_');
 
-    const engine = await load({ url: `${dialerd.url}/api/v1/webhooks/retell`, key: apiKey, calls,
-      tenantId: api.tenantId, connections, clients });
+    const engine = load({ url: `${dialerd.url}/api/v1/webhooks/retell`, key: apiKey, calls,
+      tenantId: api.tenantId, connections });
     const [[stored]] = sql(database, 'select count(*) from webhook_events');
     const drainStart = Date.now();
     await waitFor(() => sql(database, 'select count(*) from webhook_events where applied_at is null')[0][0] === '0',
@@ -223,7 +175,7 @@ async function main() {
       const peerUrl = `http://127.0.0.1:${port}/webhooks/retell`;
       await waitFor(async () => (await fetch(peerUrl, { method: 'POST', body: '{}' })).status === 401, 30000, 'the peer to listen', 200);
       const peerCalls = calls.slice(0, arg('peer-calls', 1500));
-      peer = await load({ url: peerUrl, key: apiKey, calls: peerCalls, tenantId: api.tenantId, connections, clients });
+      peer = load({ url: peerUrl, key: apiKey, calls: peerCalls, tenantId: api.tenantId, connections });
       const [[peerStored]] = sql(peerDb, 'select count(*) from peer_webhook_events');
       peer.stored = Number(peerStored);
       peer.workers = workers;
@@ -234,7 +186,7 @@ async function main() {
     console.log(JSON.stringify({
       machine: machine(),
       postgres: { fsync, synchronous_commit: syncCommit },
-      generator: { connections, clients },
+      generator: { program: 'loadtest/webhook_load (C++, Beast)', connections },
       dialerd: engine,
       python_peer: peer,
       ratio_events_per_second: peer ? +(engine.events_per_second / peer.events_per_second).toFixed(1) : null,
@@ -251,9 +203,7 @@ async function main() {
   }
 }
 
-if (isMainThread) {
-  main().catch((e) => {
-    console.error(e.stack || String(e));
-    process.exit(1);
-  });
-}
+main().catch((e) => {
+  console.error(e.stack || String(e));
+  process.exit(1);
+});

@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
 
-/** Binaries of the build tree (override with DIALERD_BIN / SIM_BIN). */
+/** Binaries of the build tree (override with DIALERD_BIN / SIM_BIN / WEBHOOK_LOAD_BIN). */
 export function binaries() {
   const build = process.env.BUILD_DIR || path.join(repoRoot, 'build');
   return {
     dialerd: process.env.DIALERD_BIN || path.join(build, 'src', 'app', 'dialerd'),
     sim: process.env.SIM_BIN || path.join(build, 'loadtest', 'retell_sim'),
+    webhookLoad: process.env.WEBHOOK_LOAD_BIN || path.join(build, 'loadtest', 'webhook_load'),
   };
 }
 
