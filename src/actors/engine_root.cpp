@@ -162,6 +162,18 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
           deliver_to_call(self, it->second, std::move(w));
           return;
         }
+        if (w.attempt_id && w.tenant_id && !st.tenants.count(w.tenant_id)) {
+          // No actor of its tenant runs, so no campaign can follow or adopt the call: its data
+          // is stored as it comes, without reading the attempt first (the write locks it and
+          // never moves it back).
+          orphan_lookup o;
+          o.attempt.emplace();
+          o.attempt->attempt.tenant_id = w.tenant_id;
+          o.attempt->attempt.attempt_id = w.attempt_id;
+          o.webhook = std::move(w);
+          apply_without_actor(self, std::move(o));
+          return;
+        }
         auto c = st.ctx;
         auto me = caf::actor_cast<caf::actor>(self);
         run_blocking(

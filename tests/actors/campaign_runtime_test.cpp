@@ -114,7 +114,8 @@ TEST_F(campaign_runtime, the_watchdog_asks_about_a_long_call_less_and_less_and_s
   EXPECT_EQ(store_.count(lead_status::completed), 1);
 }
 
-TEST_F(campaign_runtime, the_watchdog_asks_soon_about_a_call_not_heard_from_then_waits_once_started) {
+TEST_F(campaign_runtime,
+       the_watchdog_asks_soon_about_a_call_not_heard_from_then_waits_once_started) {
   ctx_->options.call_watchdog = std::chrono::minutes(2);
   store_.add_leads(1);
   send_status(campaign_status::running);
@@ -227,6 +228,26 @@ TEST_F(campaign_runtime, a_webhook_for_a_call_actor_that_just_ended_is_still_app
   EXPECT_EQ(store_.applied_webhooks.size(), 3u) << "acknowledged, so it must be applied";
   EXPECT_EQ(store_.attempts[1].row.state, attempt_state::analyzed) << "state never moves back";
   EXPECT_EQ(store_.attempts[1].close_calls, 1);
+}
+
+TEST_F(campaign_runtime, a_webhook_of_a_tenant_without_actors_is_stored_without_a_look_up) {
+  // An attempt journalled earlier; nothing of its tenant runs now (no campaign was started).
+  store_.add_leads(1);
+  store_.leads[1].status = lead_status::in_progress;
+  auto& a = store_.attempts[1];
+  a.row.attempt.tenant_id = tenant;
+  a.row.attempt.campaign_id = campaign;
+  a.row.attempt.lead_id = 1;
+  a.row.attempt.attempt_id = 1;
+  a.row.state = attempt_state::registered;
+  webhook(1, webhook_kind::call_started, "ongoing", "");
+  webhook(1, webhook_kind::call_ended, "ended", "user_hangup");
+  webhook(1, webhook_kind::call_started, "ongoing", "");  // late: changes nothing
+  EXPECT_EQ(store_.applied_webhooks.size(), 3u) << "every acknowledged webhook is applied";
+  EXPECT_EQ(store_.progress_writes, 3);
+  EXPECT_EQ(store_.attempts[1].row.state, attempt_state::ended) << "state never moves back";
+  EXPECT_EQ(store_.attempt_lookups, 0) << "no actor can follow it: nothing to look up first";
+  EXPECT_FALSE(campaign_actor()) << "the data is stored; no actor is started for it";
 }
 
 TEST_F(campaign_runtime,

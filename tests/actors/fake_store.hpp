@@ -41,6 +41,7 @@ class fake_store final : public engine_store {
   std::vector<std::pair<campaign_status, campaign_status>> transitions;
   std::set<id_t> applied_webhooks;
   int progress_writes = 0;  ///< record_call_progress calls
+  int attempt_lookups = 0;  ///< find_attempt calls
   id_t next_attempt_id = 1;
   std::optional<provider_account> own_account;  ///< the tenant's own provider account, if any
   tenant_limits limits;                         ///< the tenant's shared limits
@@ -189,6 +190,7 @@ class fake_store final : public engine_store {
   }
 
   std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override {
+    ++attempt_lookups;
     auto it = attempts.find(attempt_id);
     if (it == attempts.end()) return std::nullopt;
     auto row = it->second.row;
