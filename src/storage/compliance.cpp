@@ -49,7 +49,8 @@ const statement put_override_sql{
     " DO UPDATE SET rule = EXCLUDED.rule, updated_at = now()"};
 
 const std::string lead_facts_columns =
-    "id, status, phone, timezone, nature, consent_status, quiet_hours_disabled";
+    "id, COALESCE(campaign_id, 0) AS campaign_id, attempts, status, phone, timezone, nature,"
+    " consent_status, quiet_hours_disabled";
 
 const statement lead_facts_sql{
     "compliance.lead_facts",
@@ -122,7 +123,8 @@ void read_number_history(pqxx::dbtransaction& tx, id_t tenant_id, const std::str
   s.attempts = instants_of(text_of(h["attempts"]));
 }
 
-/// The checks of a decision as a JSON object of check name to status.
+}  // namespace
+
 std::string checks_json(const compliance_decision& d) {
   std::string json = "{";
   for (std::size_t i = 0; i < compliance_check_count; ++i) {
@@ -135,6 +137,8 @@ std::string checks_json(const compliance_decision& d) {
   }
   return json + "}";
 }
+
+namespace {
 
 /// The first check that blocked, by its API name; empty when allowed.
 std::string blocked_check_of(const compliance_decision& d) {
@@ -154,6 +158,8 @@ std::optional<lead_dial_facts> read_lead_dial_facts(pqxx::dbtransaction& tx, id_
   const auto& r = rows[0];
   lead_dial_facts f;
   f.lead_id = lead_id;
+  f.campaign_id = r["campaign_id"].as<id_t>();
+  f.attempts = r["attempts"].as<std::int32_t>();
   f.status = text_of(r["status"]);
   f.subject.phone = text_of(r["phone"]);
   f.subject.time_zone = text_of(r["timezone"]);
@@ -169,9 +175,9 @@ std::optional<lead_dial_facts> read_lead_dial_facts(pqxx::dbtransaction& tx, id_
 void record_compliance_check(pqxx::dbtransaction& tx, const compliance_check_record& record) {
   const auto& d = record.verdict.decision;
   std::optional<epoch_ms> next = d.allowed ? std::nullopt : d.next_allowed_at;
-  run(tx, insert_check_sql, record.tenant_id, record.campaign_id, record.lead_id,
-      record.attempt_id, d.allowed, d.allowed ? std::string{} : name_of(d.reason),
-      blocked_check_of(d), checks_json(d), next);
+  run(tx, insert_check_sql, record.tenant_id, record.campaign_id, record.lead_id, record.attempt_id,
+      d.allowed, d.allowed ? std::string{} : name_of(d.reason), blocked_check_of(d), checks_json(d),
+      next);
 }
 
 std::optional<dnc_row> add_dnc_number(database& db, id_t tenant_id, const dnc_row& row) {
@@ -205,8 +211,8 @@ std::int64_t import_dnc_numbers(database& db, id_t tenant_id, const std::vector<
 page<dnc_row> list_dnc_numbers(database& db, id_t tenant_id, const std::string& phone_contains,
                                std::int32_t limit, std::int32_t offset) {
   page<dnc_row> result;
-  const std::string pattern = phone_contains.empty() ? std::string{}
-                                                      : contains_pattern(phone_contains);
+  const std::string pattern =
+      phone_contains.empty() ? std::string{} : contains_pattern(phone_contains);
   db.transact([&](pqxx::dbtransaction& tx) {
     result.total = run(tx, count_dnc_sql, tenant_id, pattern)[0][0].as<std::int64_t>();
     result.items = all_of<dnc_row>(
@@ -235,11 +241,10 @@ bool is_dnc_number(database& db, id_t tenant_id, const std::string& phone) {
 std::vector<tenant_override> list_rule_overrides(database& db, id_t tenant_id) {
   std::vector<tenant_override> overrides;
   db.transact([&](pqxx::dbtransaction& tx) {
-    overrides = all_of<tenant_override>(run(tx, list_overrides_sql, tenant_id),
-                                        [](const pqxx::row& r) {
-                                          return tenant_override{text_of(r["country_iso"]),
-                                                                 text_of(r["rule"])};
-                                        });
+    overrides =
+        all_of<tenant_override>(run(tx, list_overrides_sql, tenant_id), [](const pqxx::row& r) {
+          return tenant_override{text_of(r["country_iso"]), text_of(r["rule"])};
+        });
   });
   return overrides;
 }

@@ -51,6 +51,8 @@ void put_rule_override(database& db, id_t tenant_id, const tenant_override& rule
 /// A lead as the dial decision reads it, with its number's history in the tenant.
 struct lead_dial_facts {
   id_t lead_id = 0;
+  id_t campaign_id = 0;  ///< 0 for a lead in no campaign
+  std::int32_t attempts = 0;
   std::string status;
   dial_subject subject;
 };

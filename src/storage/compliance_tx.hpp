@@ -16,6 +16,9 @@ std::optional<lead_dial_facts> read_lead_dial_facts(pqxx::dbtransaction& tx, id_
                                                     id_t lead_id, epoch_ms attempts_since,
                                                     bool lock);
 
+/// The checks of a decision as a JSON object of check name to status (compliance_checks.checks).
+std::string checks_json(const compliance_decision& d);
+
 /// Records one dial decision in `tx`.
 void record_compliance_check(pqxx::dbtransaction& tx, const compliance_check_record& record);
 

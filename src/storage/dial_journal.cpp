@@ -41,6 +41,20 @@ const statement insert_attempt_sql{
     " provider_agent_id, from_number, to_number, dialing_at)"
     " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, now()) RETURNING id"};
 
+// An allowed dial in one statement: the attempt (dialing), its lead in progress, and the
+// decision recorded against the attempt ($8: the checks). Returns the attempt id.
+const statement journal_allowed_dial_sql{
+    "journal.allowed_dial",
+    "WITH attempt AS (INSERT INTO call_attempts (tenant_id, campaign_id, lead_id, attempt_no,"
+    " state, provider_agent_id, from_number, to_number, dialing_at)"
+    " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, now()) RETURNING id),"
+    " lead AS (UPDATE leads SET status = 'in_progress', attempts = attempts + 1,"
+    " updated_at = now() WHERE tenant_id = $1 AND id = $3),"
+    " decision AS (INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, attempt_id,"
+    " allowed, block_reason, blocked_check, checks)"
+    " SELECT $1, $2, $3, id, true, '', '', $8::jsonb FROM attempt)"
+    " SELECT id FROM attempt"};
+
 const statement lead_in_progress_sql{
     "journal.lead_in_progress",
     "UPDATE leads SET status = 'in_progress', attempts = attempts + 1, updated_at = now()"
@@ -445,10 +459,11 @@ gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_c
   gated_dial out;
   db.transact([&](pqxx::dbtransaction& tx) {
     out = gated_dial{};
-    auto locked = run(tx, lock_lead_sql, plan.tenant_id, lead.lead_id, plan.id);
-    if (locked.empty() || text_of(locked[0]["status"]) != name_of(lead_status::pending)) return;
+    // The lead row stays locked until commit: a concurrent journal_dialing of the same lead
+    // waits, then sees it in progress and gives up.
     auto facts = read_lead_dial_facts(tx, plan.tenant_id, lead.lead_id, attempts_since, true);
-    if (!facts) return;
+    if (!facts || facts->campaign_id != plan.id || facts->status != name_of(lead_status::pending))
+      return;
     auto verdict = gate(facts->subject);
     compliance_check_record record;
     record.tenant_id = plan.tenant_id;
@@ -467,17 +482,15 @@ gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_c
     a.tenant_id = plan.tenant_id;
     a.campaign_id = plan.id;
     a.lead_id = lead.lead_id;
-    a.attempt_no = locked[0]["attempts"].as<std::int32_t>() + 1;
+    a.attempt_no = facts->attempts + 1;
     a.from_number = plan.from_number;
     a.to_number = facts->subject.phone;
     a.provider_agent_id = plan.provider_agent_id;
     a.decided_at = now;
-    a.attempt_id = run(tx, insert_attempt_sql, a.tenant_id, a.campaign_id, a.lead_id, a.attempt_no,
-                       a.provider_agent_id, a.from_number, a.to_number)[0][0]
-                       .as<id_t>();
-    run(tx, lead_in_progress_sql, a.tenant_id, a.lead_id);
-    record.attempt_id = a.attempt_id;
-    record_compliance_check(tx, record);
+    a.attempt_id =
+        run(tx, journal_allowed_dial_sql, a.tenant_id, a.campaign_id, a.lead_id, a.attempt_no,
+            a.provider_agent_id, a.from_number, a.to_number, checks_json(verdict.decision))[0][0]
+            .as<id_t>();
     out.attempt = std::move(a);
     out.verdict = std::move(verdict);
   });

@@ -215,6 +215,111 @@ TEST(dial_journal, concurrent_journal_dialing_of_one_lead_has_exactly_one_winner
   }
 }
 
+/// A gate that records what it was shown and decides `allowed` (blocked: outside hours, due
+/// again at `next`).
+struct recording_gate {
+  bool allowed = true;
+  epoch_ms next = jan_1_2030 + 3600000;
+  std::vector<dial_subject> seen;
+
+  dial_gate gate() {
+    return [this](const dial_subject& subject) {
+      seen.push_back(subject);
+      compliance_verdict v;
+      v.decision.allowed = allowed;
+      v.decision.checks.fill(check_status::passed);
+      if (!allowed) {
+        v.decision.reason = block_reason::outside_calling_hours;
+        v.decision.checks[static_cast<std::size_t>(compliance_check::quiet_hours)] =
+            check_status::blocked;
+        v.decision.next_allowed_at = next;
+      }
+      return v;
+    };
+  }
+};
+
+/// The campaign's recorded decisions as "allowed:attempt_id:block_reason:checks.quiet_hours".
+std::vector<std::string> decisions_of(id_t campaign_id) {
+  pqxx::connection c(test::db_url());
+  pqxx::nontransaction tx(c);
+  std::vector<std::string> out;
+  for (const auto& r : tx.exec_params(
+           "SELECT allowed, COALESCE(attempt_id, 0), block_reason, checks->>'quiet_hours'"
+           " FROM compliance_checks WHERE campaign_id = $1 ORDER BY id",
+           campaign_id))
+    out.push_back(std::string(r[0].as<bool>() ? "allowed" : "blocked") + ":" +
+                  r[1].as<std::string>() + ":" + r[2].as<std::string>() + ":" +
+                  r[3].as<std::string>());
+  return out;
+}
+
+TEST(dial_journal, a_gated_dial_journals_the_attempt_and_its_decision_together) {
+  auto setup = test::new_campaign(test::new_tenant());
+  auto lead = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  recording_gate gate;
+  auto out = journal_dialing(db(), setup.plan, candidate_of(lead), 0, jan_1_2030, gate.gate());
+  ASSERT_TRUE(out.attempt);
+  ASSERT_TRUE(out.verdict);
+  ASSERT_EQ(gate.seen.size(), 1u);
+  EXPECT_EQ(gate.seen[0].phone, lead.phone);
+  EXPECT_EQ(gate.seen[0].time_zone, "America/Los_Angeles");
+  EXPECT_EQ(out.attempt->attempt_no, 1);
+  EXPECT_EQ(out.attempt->to_number, lead.phone);
+  EXPECT_EQ(attempt_state_of(out.attempt->attempt_id), "dialing");
+  auto stored = find_lead(db(), setup.tenant_id, lead.id);
+  EXPECT_EQ(stored->status, "in_progress");
+  EXPECT_EQ(stored->attempts, 1);
+  EXPECT_EQ(
+      decisions_of(setup.campaign.id),
+      std::vector<std::string>{"allowed:" + std::to_string(out.attempt->attempt_id) + "::passed"});
+
+  // The lead is in progress now: a second dial decides nothing and records nothing.
+  auto again = journal_dialing(db(), setup.plan, candidate_of(lead), 0, jan_1_2030, gate.gate());
+  EXPECT_FALSE(again.attempt);
+  EXPECT_FALSE(again.verdict);
+  EXPECT_EQ(decisions_of(setup.campaign.id).size(), 1u);
+  EXPECT_EQ(gate.seen.size(), 1u);
+}
+
+TEST(dial_journal, a_blocked_dial_records_the_decision_and_reschedules_the_lead) {
+  auto setup = test::new_campaign(test::new_tenant());
+  auto lead = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  recording_gate gate;
+  gate.allowed = false;
+  auto out = journal_dialing(db(), setup.plan, candidate_of(lead), 0, jan_1_2030, gate.gate());
+  EXPECT_FALSE(out.attempt);
+  ASSERT_TRUE(out.verdict);
+  EXPECT_FALSE(out.verdict->decision.allowed);
+  auto stored = find_lead(db(), setup.tenant_id, lead.id);
+  EXPECT_EQ(stored->status, "pending");
+  EXPECT_EQ(stored->attempts, 0);
+  EXPECT_TRUE(open_attempts(db(), setup.tenant_id, setup.campaign.id).empty());
+  EXPECT_EQ(decisions_of(setup.campaign.id),
+            std::vector<std::string>{"blocked:0:outside_calling_hours:blocked"});
+  EXPECT_TRUE(
+      next_dial_candidates(db(), setup.tenant_id, setup.campaign.id, gate.next - 1, 10, {}).empty())
+      << "not due before the gate's next allowed instant";
+  EXPECT_EQ(
+      next_dial_candidates(db(), setup.tenant_id, setup.campaign.id, gate.next, 10, {}).size(), 1u);
+}
+
+TEST(dial_journal, a_gated_dial_of_another_campaign_s_or_tenant_s_lead_decides_nothing) {
+  auto setup = test::new_campaign(test::new_tenant());
+  auto other = test::new_campaign(setup.tenant_id);
+  auto foreign = test::new_campaign(test::new_tenant());
+  auto lead = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  recording_gate gate;
+  EXPECT_FALSE(
+      journal_dialing(db(), other.plan, candidate_of(lead), 0, jan_1_2030, gate.gate()).verdict);
+  EXPECT_FALSE(
+      journal_dialing(db(), foreign.plan, candidate_of(lead), 0, jan_1_2030, gate.gate()).verdict);
+  EXPECT_TRUE(gate.seen.empty());
+  EXPECT_EQ(find_lead(db(), setup.tenant_id, lead.id)->status, "pending");
+  EXPECT_TRUE(decisions_of(other.campaign.id).empty());
+  EXPECT_TRUE(decisions_of(foreign.campaign.id).empty());
+}
+
 TEST(dial_journal, journal_registered_stores_the_provider_call_id) {
   auto f = dialing();
   const auto call_id = test::unique("call_");
@@ -607,9 +712,9 @@ TEST(dial_journal, another_tenant_cannot_read_or_move_the_journal) {
   EXPECT_EQ(c->segments[0].content, "Hello");
   EXPECT_EQ(find_lead(db(), owner, f.lead.id)->status, "in_progress");
   // No attempt carries the intruder's call id: a webhook naming it finds no call.
-  EXPECT_EQ(store_webhooks(db(), {inbox_entry{0, 0, call.call_id, "call_started", "{}"}})[0]
-                .attempt_id,
-            0);
+  EXPECT_EQ(
+      store_webhooks(db(), {inbox_entry{0, 0, call.call_id, "call_started", "{}"}})[0].attempt_id,
+      0);
 }
 
 }  // namespace
