@@ -318,6 +318,32 @@ void stop_for_budget(campaign_actor* self, std::string_view block) {
   });
 }
 
+/// A dial's journal write failed. Its commit may have happened all the same (the connection
+/// dropped during COMMIT): the lead would then be in progress with an attempt no actor follows
+/// until the next restart. So the journal is read back: an open attempt of the lead is
+/// answered as in doubt (followed, never dialled); none, as no attempt.
+void find_dial_after_failed_write(const engine_context& ctx, const caf::actor& me,
+                                  const campaign_plan& plan, id_t lead_id) {
+  auto c = ctx.store;
+  auto tenant = plan.tenant_id;
+  auto campaign = plan.id;
+  auto nothing = [me, lead_id] {
+    caf::anon_send(me, journaled_atom::value, journal_result{lead_id, {}, false, {}, {}});
+  };
+  run_blocking(
+      ctx,
+      [c, me, tenant, campaign, lead_id, nothing] {
+        for (auto& open : c->open_attempts(tenant, campaign))
+          if (open.attempt.lead_id == lead_id && open.state == attempt_state::dialing) {
+            caf::anon_send(me, journaled_atom::value,
+                           journal_result{lead_id, std::move(open.attempt), true, {}, {}});
+            return;
+          }
+        nothing();
+      },
+      nothing);
+}
+
 /// Decides for *now* and journals the dial in one storage job; answers journaled_atom.
 void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
   auto& st = self->state;
@@ -341,7 +367,7 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
         auto now = ctx->clock->now_ms();
         auto gated =
             ctx->store->journal_dialing(*plan, lead, now - rules->attempt_lookback_ms, now, gate);
-        journal_result r{lead.lead_id, std::move(gated.attempt), {}, {}};
+        journal_result r{lead.lead_id, std::move(gated.attempt), false, {}, {}};
         if (gated.verdict && !gated.verdict->decision.allowed) {
           const auto& d = gated.verdict->decision;
           r.block_reason = std::string(to_string(d.reason));
@@ -355,9 +381,7 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
         *result = std::move(r);
       },
       [me, result] { caf::anon_send(me, journaled_atom::value, std::move(*result)); },
-      [me, lead] {
-        caf::anon_send(me, journaled_atom::value, journal_result{lead.lead_id, {}, {}, {}});
-      });
+      [ctx, me, plan, lead] { find_dial_after_failed_write(*ctx, me, *plan, lead.lead_id); });
 }
 
 void dispatch(campaign_actor* self) {
@@ -635,6 +659,14 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         call_start start;
         start.attempt = std::move(*r.attempt);
         start.plan = s.plan;
+        if (r.in_doubt) {
+          // Journalled by a write that reported failure: the create may never go out for
+          // it; the provider is asked by attempt id instead, as after a restart.
+          spdlog::warn("campaign {}: attempt {} journalled despite a failed write: reconciling",
+                       s.campaign_id, start.attempt.attempt_id);
+          start.dial_now = false;
+          start.progress.state = attempt_state::in_doubt;
+        }
         start_call(self, std::move(start));
       },
       [=](call_done_atom, const call_report& r) {

@@ -136,6 +136,9 @@ struct candidates_batch {
 struct journal_result {
   id_t lead_id = 0;
   std::optional<dial_attempt> attempt;
+  /// The journal write failed, yet the attempt is open in the journal (its commit happened
+  /// after all): no create may go out for it; it is followed as in doubt.
+  bool in_doubt = false;
   /// The compliance check that blocked the lead (dnc, consent, quiet_hours ...); empty when
   /// the lead was dialled or no longer pending.
   std::string blocked_check;

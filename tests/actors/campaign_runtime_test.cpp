@@ -200,6 +200,30 @@ TEST_F(campaign_runtime, a_create_without_answer_is_reconciled_never_resent) {
   EXPECT_EQ(script_.dials.size(), 1u);
 }
 
+TEST_F(campaign_runtime, a_dial_whose_write_failed_after_its_commit_is_reconciled_never_dialled) {
+  store_.add_leads(2);
+  store_.plan.max_attempts = 2;
+  store_.plan.max_concurrent_calls = 1;
+  store_.lost_dial_commit_answers = 1;  // lead 1's attempt 1 is stored, its write "fails"
+  send_status(campaign_status::running);
+  advance(std::chrono::seconds(2));
+  ASSERT_EQ(store_.attempts.count(1), 1u);
+  for (const auto& d : script_.dials)
+    EXPECT_NE(d.attempt_id, 1) << "no create for an attempt whose journal write failed";
+  EXPECT_EQ(std::count(script_.syncs.begin(), script_.syncs.end(), id_t{1}), 1)
+      << "the attempt found open is asked about by its metadata instead";
+  EXPECT_TRUE(store_.attempts[1].closed) << "unknown to the provider: closed as in doubt";
+  EXPECT_EQ(store_.attempts[1].row.state, attempt_state::failed);
+  // The campaign goes on: the other lead, and lead 1's retry after its delay.
+  end_all_live();
+  advance(std::chrono::hours(2));
+  end_all_live();
+  EXPECT_EQ(store_.count(lead_status::completed), 2);
+  EXPECT_EQ(store_.attempts.size(), 3u);
+  EXPECT_EQ(store_.transitions.back(),
+            std::make_pair(campaign_status::running, campaign_status::completed));
+}
+
 TEST_F(campaign_runtime, duplicate_and_reordered_webhooks_close_an_attempt_once) {
   store_.add_leads(1);
   send_status(campaign_status::running);

@@ -42,6 +42,8 @@ class fake_store final : public engine_store {
   std::set<id_t> applied_webhooks;
   int progress_writes = 0;  ///< record_call_progress calls
   int attempt_lookups = 0;  ///< find_attempt calls
+  /// Dials journalled whose write then reports failure (a commit whose answer was lost).
+  int lost_dial_commit_answers = 0;
   id_t next_attempt_id = 1;
   std::optional<provider_account> own_account;  ///< the tenant's own provider account, if any
   tenant_limits limits;                         ///< the tenant's shared limits
@@ -123,6 +125,10 @@ class fake_store final : public engine_store {
     }
     out.attempt = journal_unchecked(p, lead);
     dial_times.push_back(now);
+    if (lost_dial_commit_answers > 0) {
+      --lost_dial_commit_answers;
+      throw storage::storage_error("transaction outcome unknown (connection lost during commit)");
+    }
     return out;
   }
 
