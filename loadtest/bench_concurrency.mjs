@@ -4,14 +4,17 @@
 // pointing at a PostgreSQL (pg_virtualenv, or a cluster of your own):
 //   node loadtest/bench_concurrency.mjs [--calls 5000] [--campaigns 50] [--refill-campaigns 20]
 //                                       [--refill-leads 60] [--refill-cap 10] [--config dialerd.toml]
+//                                       [--refill-numbers shared|own]
 // Phase 1 (hold): tenant A starts --campaigns campaigns whose caps add up to --calls; every
 // call connects and lasts an hour, so the engine holds --calls calls in flight. Each campaign
 // also has a DNC lead, a lead without consent and a lead at 03:00 local time, never to be dialled.
 // Phase 2 (refill, while phase 1's calls are held): tenant B runs --refill-campaigns campaigns
 // of short calls; each create after a campaign's first `cap` is a refill, timed from the end of
-// the call whose line it took (simulator clock) to the simulator receiving the create. One more
-// campaign of B (cap 5) has a budget that holds only 2 estimated calls at once: never more than 2
-// of its calls may be in flight, and it may never spend more than its budget.
+// the call whose line it took (simulator clock) to the simulator receiving the create. They call
+// from one shared number (paced at 1,000 creates a second), or with --refill-numbers own each
+// from a number of its own. One more campaign of B (cap 5) has a budget that holds only 2
+// estimated calls at once: never more than 2 of its calls may be in flight, and it may never
+// spend more than its budget.
 // Prints one JSON report with the machine, the figures and every promise check (all must be 0).
 
 import { randomBytes } from 'node:crypto';
@@ -30,6 +33,11 @@ const holdCampaigns = args.number('campaigns', 50);
 const refillCampaigns = args.number('refill-campaigns', 20);
 const refillLeads = args.number('refill-leads', 60);
 const refillCap = args.number('refill-cap', 10);
+const refillNumbers = args.text('refill-numbers', 'shared');
+if (!['shared', 'own'].includes(refillNumbers)) {
+  console.error('--refill-numbers must be shared or own');
+  process.exit(2);
+}
 const budgetCents = 250;
 const estCost = 100;
 const budgetLines = Math.floor(budgetCents / estCost);
@@ -42,16 +50,21 @@ const progress = (what) => console.error(`[${((Date.now() - t0) / 1000).toFixed(
 /** A campaign's accepted creates as [received, ended] intervals of the simulator's clock. */
 const linesOf = (creates) => (creates ?? []).map((c) => [c.received_at_ms, c.ended_at_ms]);
 
-async function makeCampaigns(api, count, cap, prefix, extra = {}) {
+/** Creates `count` campaigns of cap `cap`, calling from the shared number, or with
+ *  `ownNumbers` each from a number of its own (`numberBase` + campaign index). */
+async function makeCampaigns(api, count, cap, prefix, extra = {}, { ownNumbers = false, numberBase = 0 } = {}) {
   const agent = await api.must(201, 'POST', '/api/v1/agents', { name: `${prefix} agent`, retell_agent_id: `agent_${prefix}` });
-  const numbers = await api.must(200, 'GET', '/api/v1/numbers');
-  if (!numbers.items.some((n) => n.e164 === fromNumber))
-    await api.must(201, 'POST', '/api/v1/numbers',
-      { e164: fromNumber, provider: 'retell', country: 'US', calls_per_second: fastNumberCallsPerSecond });
+  const numbers = (await api.must(200, 'GET', '/api/v1/numbers')).items.map((n) => n.e164);
   const ids = [];
   for (let c = 0; c < count; c++) {
+    const from = ownNumbers ? `+1415556${String(numberBase + c).padStart(4, '0')}` : fromNumber;
+    if (!numbers.includes(from)) {
+      await api.must(201, 'POST', '/api/v1/numbers',
+        { e164: from, provider: 'retell', country: 'US', calls_per_second: fastNumberCallsPerSecond });
+      numbers.push(from);
+    }
     const created = await api.must(201, 'POST', '/api/v1/campaigns',
-      { name: `${prefix} ${c}`, agent_id: agent.id, from_number: fromNumber, max_concurrent_calls: cap, ...extra });
+      { name: `${prefix} ${c}`, agent_id: agent.id, from_number: from, max_concurrent_calls: cap, ...extra });
     ids.push(created.id);
   }
   return ids;
@@ -118,7 +131,10 @@ async function main() {
   // Phase 2: tenant B's short calls refill lines while A's calls are held.
   await sim.configure({ mean_call_seconds: 1, ring_seconds: 1 });
   const b = await registerTenant(dialerd.url, 'Refill Co');
-  const refillIds = await makeCampaigns(b, refillCampaigns, refillCap, 'refill');
+  // One number for all refill campaigns paces their creates together (1 ms apart at the
+  // number's 1,000 a second): a burst of ends then waits in the gateway, not in the engine.
+  const refillIds = await makeCampaigns(b, refillCampaigns, refillCap, 'refill', {},
+    { ownNumbers: refillNumbers === 'own' });
   const [budgetId] = await makeCampaigns(b, 1, 5, 'budget',
     { budget_cents: budgetCents, est_cost_per_call_cents: estCost });
   const bLeads = [];
@@ -182,7 +198,8 @@ async function main() {
       memory_per_call_bytes: Math.round((rssHeld - rssBefore) / holdCalls),
     },
     refill: {
-      campaigns: refillCampaigns, cap: refillCap, leads_per_campaign: refillLeads, seconds: refillSeconds,
+      campaigns: refillCampaigns, cap: refillCap, leads_per_campaign: refillLeads, numbers: refillNumbers,
+      seconds: refillSeconds,
       refills_timed: refills.length,
       refill_ms: { p50: quantile(refills, 0.5), p90: quantile(refills, 0.9), p99: quantile(refills, 0.99),
         max: refills[refills.length - 1] },
