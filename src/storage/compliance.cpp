@@ -58,7 +58,8 @@ const statement lead_facts_sql{
 
 const statement lock_lead_facts_sql{
     "compliance.lock_lead_facts",
-    "SELECT " + lead_facts_columns + " FROM leads WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+    "SELECT " + lead_facts_columns +
+        " FROM leads WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE"};
 
 // Serializes decisions on one number of a tenant until commit: two campaigns must not both
 // take the last attempt a rolling cap allows.

@@ -31,9 +31,10 @@ const statement open_leads_sql{
     "SELECT count(*) FROM leads WHERE tenant_id = $1 AND campaign_id = $2"
     " AND status IN ('pending', 'in_progress')"};
 
-const statement lock_lead_sql{"journal.lock_lead",
-                              "SELECT phone, attempts, status FROM leads"
-                              " WHERE tenant_id = $1 AND id = $2 AND campaign_id = $3 FOR UPDATE"};
+const statement lock_lead_sql{
+    "journal.lock_lead",
+    "SELECT phone, attempts, status FROM leads"
+    " WHERE tenant_id = $1 AND id = $2 AND campaign_id = $3 FOR NO KEY UPDATE"};
 
 const statement insert_attempt_sql{
     "journal.insert_attempt",
@@ -72,10 +73,13 @@ const statement dial_times_sql{
     "SELECT ms_of_ts(dialing_at) FROM call_attempts WHERE tenant_id = $1 AND campaign_id = $2"
     " AND dialing_at >= ts_of_ms($3) ORDER BY dialing_at"};
 
+// The journal's row locks are FOR NO KEY UPDATE: its writers of one attempt or lead wait for
+// each other, but a row that only references it (an inbox row, a calls row: their foreign
+// keys take KEY SHARE) does not wait for the lock holder's commit.
 const statement lock_attempt_sql{
     "journal.lock_attempt",
     "SELECT lead_id, state, closed_at IS NOT NULL AS closed FROM call_attempts"
-    " WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+    " WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE"};
 
 // lock_attempt_sql, marking the inbox row $3 applied in the same round trip (none when 0).
 const statement lock_attempt_marking_sql{
@@ -83,7 +87,7 @@ const statement lock_attempt_marking_sql{
     "WITH applied AS (UPDATE webhook_events SET applied_at = COALESCE(applied_at, now())"
     " WHERE id = $3)"
     " SELECT lead_id, state, closed_at IS NOT NULL AS closed FROM call_attempts"
-    " WHERE tenant_id = $1 AND id = $2 FOR UPDATE"};
+    " WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE"};
 
 /// The UPDATE that moves an attempt to the state in placeholder `state` (never behind the
 /// stored one, decided in C++ with progress_rank), noting `call_id` and the disposition
@@ -173,7 +177,7 @@ const statement lock_attempts_marking_sql{
     " SELECT a.tenant_id, a.id, a.state FROM call_attempts a"
     " JOIN unnest($1::bigint[], $2::bigint[]) AS k (tenant_id, id)"
     " ON a.tenant_id = k.tenant_id AND a.id = k.id WHERE a.id = ANY ($2::bigint[])"
-    " ORDER BY a.id FOR UPDATE OF a"};
+    " ORDER BY a.id FOR NO KEY UPDATE OF a"};
 
 // record_step_sql for many locked attempts at once, at most one step each: every array holds
 // one element per step. The calls row of a first step is inserted whole; one that exists is

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "storage/group_commit.hpp"
 #include "storage/leads.hpp"
 #include "storage/webhook_inbox.hpp"
 #include "test_database.hpp"
@@ -318,6 +320,36 @@ TEST(dial_journal, a_gated_dial_of_another_campaign_s_or_tenant_s_lead_decides_n
   EXPECT_EQ(find_lead(db(), setup.tenant_id, lead.id)->status, "pending");
   EXPECT_TRUE(decisions_of(other.campaign.id).empty());
   EXPECT_TRUE(decisions_of(foreign.campaign.id).empty());
+}
+
+TEST(dial_journal, a_locked_attempt_does_not_hold_back_rows_that_reference_it) {
+  auto f = dialing();
+  journal_registered(db(), f.setup.tenant_id, f.attempt.attempt_id, test::unique("call_"));
+  group_commit writer(db());
+  std::atomic<bool> holding{false};
+  std::atomic<bool> release{false};
+  // A journal write holds the attempt's row lock until its group commits.
+  std::thread holder([&] {
+    writer.run([&] {
+      close_attempt(db(), f.setup.tenant_id, f.attempt.attempt_id, attempt_state::ended,
+                    disposition::answered, "", pending_at(jan_1_2030));
+      holding = true;
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  });
+  while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Meanwhile an inbox row naming the attempt is stored (its foreign key takes KEY SHARE): a
+  // lock that blocked it would make the statement fail here instead of waiting.
+  pqxx::connection c(test::db_url());
+  pqxx::work tx(c);
+  tx.exec0("SET LOCAL lock_timeout = '5s'");
+  EXPECT_NO_THROW(tx.exec_params0(
+      "INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event, body)"
+      " VALUES ($1, $2, $3, 'call_started', '{}')",
+      f.setup.tenant_id, f.attempt.attempt_id, test::unique("call_")));
+  tx.commit();
+  release = true;
+  holder.join();
 }
 
 TEST(dial_journal, journal_registered_stores_the_provider_call_id) {
