@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <utility>
+#include <variant>
 
 #include "core/call_progress.hpp"
 #include "storage/compliance_tx.hpp"
@@ -92,10 +93,11 @@ const statement lock_attempt_marking_sql{
 /// The UPDATE that moves an attempt to the state in placeholder `state` (never behind the
 /// stored one, decided in C++ with progress_rank), noting `call_id` and the disposition
 /// `outcome`; `current` says the step is not stale, so its disposition may replace one already
-/// stored. `which` picks the attempts (by default `$1` the tenant and `$2` the id).
+/// stored. `tail` follows the SET list: more SET items, if any, and the attempts it picks (by
+/// default `$1` the tenant and `$2` the id).
 std::string advance_attempt_text(const std::string& state, const std::string& call_id,
                                  const std::string& outcome, const std::string& current,
-                                 const std::string& which = " WHERE tenant_id = $1 AND id = $2") {
+                                 const std::string& tail = " WHERE tenant_id = $1 AND id = $2") {
   return "UPDATE call_attempts SET state = " + state +
          ", provider_call_id = COALESCE(provider_call_id, NULLIF(" + call_id +
          ", '')), disposition = CASE WHEN " + outcome + " = 'none' THEN disposition WHEN " +
@@ -118,7 +120,7 @@ std::string advance_attempt_text(const std::string& state, const std::string& ca
          state +
          " = 'in_doubt' THEN COALESCE(in_doubt_at, now()) ELSE in_doubt_at END,"
          " updated_at = now()" +
-         which;
+         tail;
 }
 
 const statement advance_attempt_sql{"journal.advance_attempt",
@@ -174,7 +176,8 @@ const statement lock_attempts_marking_sql{
     "journal.lock_attempts_marking",
     "WITH applied AS (UPDATE webhook_events SET applied_at = COALESCE(applied_at, now())"
     " WHERE id = ANY ($3::bigint[]))"
-    " SELECT a.tenant_id, a.id, a.state FROM call_attempts a"
+    " SELECT a.tenant_id, a.id, a.lead_id, a.state, a.closed_at IS NOT NULL AS closed"
+    " FROM call_attempts a"
     " JOIN unnest($1::bigint[], $2::bigint[]) AS k (tenant_id, id)"
     " ON a.tenant_id = k.tenant_id AND a.id = k.id WHERE a.id = ANY ($2::bigint[])"
     " ORDER BY a.id FOR NO KEY UPDATE OF a"};
@@ -210,6 +213,31 @@ const statement record_steps_sql{
         merged_call_columns("s_", "s_current") +
         " FROM s WHERE calls.attempt_id = ANY ($2::bigint[]) AND calls.attempt_id = s_attempt"
         " AND calls.tenant_id = s_tenant"};
+
+// close_attempt for many locked, open attempts at once, at most one close each: the attempt
+// takes its final state ($3, never behind the stored one), disposition ($4), error ($5) and
+// whether it counts ($6); its lead ($7), if still in progress, its next step ($8 status, $9
+// next attempt at, $10 terminal reason).
+const statement close_attempts_sql{
+    "journal.close_attempts",
+    "WITH c AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],"
+    " $5::text[], $6::boolean[], $7::bigint[], $8::text[], $9::bigint[], $10::text[])"
+    " AS c (c_tenant, c_attempt, c_state, c_disposition, c_error, c_counts, c_lead, c_status,"
+    " c_next_ms, c_terminal_reason)),"
+    " closed AS (" +
+        advance_attempt_text("c_state", "''", "c_disposition", "true",
+                             ", error = c_error, counts_as_attempt = c_counts, closed_at = now()"
+                             " FROM c WHERE id = ANY ($2::bigint[]) AND id = c_attempt"
+                             " AND tenant_id = c_tenant") +
+        ")"
+        " UPDATE leads SET status = c_status,"
+        " attempts = CASE WHEN c_counts THEN attempts ELSE GREATEST(attempts - 1, 0) END,"
+        " next_attempt_at = CASE WHEN c_status = 'pending' THEN ts_of_ms(c_next_ms) ELSE NULL END,"
+        " terminal_reason = c_terminal_reason,"
+        " last_disposition = CASE WHEN c_disposition = 'none' THEN last_disposition"
+        " ELSE c_disposition END, updated_at = now()"
+        " FROM c WHERE leads.id = ANY ($7::bigint[]) AND leads.id = c_lead"
+        " AND leads.tenant_id = c_tenant AND leads.status = 'in_progress'"};
 
 // For store_segments of many attempts ($1 tenants, $2 ids): the calls rows the turns hang
 // on, the old turns gone, then every new turn ($3..$7, one element per turn).
@@ -566,6 +594,10 @@ void store_segments(database& db, id_t tenant_id, id_t attempt_id,
 
 void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state final_state,
                    disposition outcome, const std::string& error, const lead_next_step& next) {
+  if (auto* held = group_held_writes()) {
+    held->hold(held_close{tenant_id, attempt_id, final_state, outcome, error, next});
+    return;
+  }
   db.transact([&](pqxx::dbtransaction& tx) {
     auto locked = lock_attempt(tx, tenant_id, attempt_id);
     // Closing twice must not apply the lead's step twice (e.g. give an attempt back twice).
@@ -643,26 +675,40 @@ namespace {
 /// An attempt as (tenant, id).
 using attempt_key = std::pair<id_t, id_t>;
 
-/// The held steps in rounds: each attempt at most once per round, its steps in the order held.
-/// Steps of attempts not in `stored` (another tenant's, or unknown) are left out, as
-/// record_call_progress leaves them.
-std::vector<std::vector<const held_step*>> rounds_of(
-    const std::vector<held_step>& steps, const std::map<attempt_key, attempt_state>& stored) {
-  std::vector<std::vector<const held_step*>> rounds;
+/// What the lock statement read of an attempt, followed forward as held changes apply.
+struct locked_row {
+  id_t lead_id = 0;
+  attempt_state state = attempt_state::planned;
+  bool closed = false;
+};
+
+using locked_rows = std::map<attempt_key, locked_row>;
+
+attempt_key key_of(const held_change& c) {
+  return std::visit([](const auto& v) { return attempt_key{v.tenant_id, v.attempt_id}; }, c);
+}
+
+/// The held changes in rounds: each attempt at most once per round, its changes in the order
+/// held. Changes of attempts not in `locked` (another tenant's, or unknown) are left out, as
+/// record_call_progress and close_attempt leave them.
+std::vector<std::vector<const held_change*>> rounds_of(const std::vector<held_change>& changes,
+                                                       const locked_rows& locked) {
+  std::vector<std::vector<const held_change*>> rounds;
   std::map<attempt_key, std::size_t> seen;
-  for (const auto& step : steps) {
-    attempt_key key{step.tenant_id, step.attempt_id};
-    if (!stored.count(key)) continue;
+  for (const auto& change : changes) {
+    auto key = key_of(change);
+    if (!locked.count(key)) continue;
     auto round = seen[key]++;
     if (rounds.size() <= round) rounds.emplace_back();
-    rounds[round].push_back(&step);
+    rounds[round].push_back(&change);
   }
   return rounds;
 }
 
-/// record_steps_sql for one round; `stored` follows each attempt's state forward.
-void record_round(pqxx::transaction_base& tx, const std::vector<const held_step*>& round,
-                  std::map<attempt_key, attempt_state>& stored) {
+/// record_steps_sql for the steps of one round; `locked` follows each attempt's state.
+void record_steps(pqxx::transaction_base& tx, const std::vector<const held_step*>& round,
+                  locked_rows& locked) {
+  if (round.empty()) return;
   std::vector<id_t> tenants, attempts;
   std::vector<std::string> states, call_ids, statuses, reasons, outcomes, transcripts, summaries,
       sentiments, recordings;
@@ -670,7 +716,7 @@ void record_round(pqxx::transaction_base& tx, const std::vector<const held_step*
   std::vector<std::optional<std::int64_t>> started, ended, durations, costs;
   std::vector<std::optional<bool>> voicemail, successful;
   for (const auto* step : round) {
-    auto& state = stored[{step->tenant_id, step->attempt_id}];
+    auto& state = locked[{step->tenant_id, step->attempt_id}].state;
     const auto& call = step->call;
     tenants.push_back(step->tenant_id);
     attempts.push_back(step->attempt_id);
@@ -700,15 +746,60 @@ void record_round(pqxx::transaction_base& tx, const std::vector<const held_step*
       optional_bool_array(voicemail), optional_bool_array(successful));
 }
 
-/// store_segments for every attempt in `latest` (its last turns held) that is in `stored`.
+/// close_attempts_sql for the closes of one round; an attempt already closed is left as it is
+/// (closing twice must not apply the lead's step twice).
+void close_attempts(pqxx::transaction_base& tx, const std::vector<const held_close*>& round,
+                    locked_rows& locked) {
+  std::vector<id_t> tenants, attempts, leads;
+  std::vector<std::string> states, outcomes, errors, statuses, reasons;
+  std::vector<bool> counts;
+  std::vector<std::optional<std::int64_t>> next_at;
+  for (const auto* close : round) {
+    auto& row = locked[{close->tenant_id, close->attempt_id}];
+    if (row.closed) continue;
+    row.closed = true;
+    row.state = later_state(row.state, close->final_state);
+    tenants.push_back(close->tenant_id);
+    attempts.push_back(close->attempt_id);
+    states.push_back(name_of(row.state));
+    outcomes.push_back(name_of(close->outcome));
+    errors.push_back(close->error);
+    counts.push_back(close->next.counts_as_attempt);
+    leads.push_back(row.lead_id);
+    statuses.push_back(name_of(close->next.status));
+    next_at.push_back(close->next.next_attempt_at);
+    reasons.push_back(close->next.terminal_reason);
+  }
+  if (attempts.empty()) return;
+  run(tx, close_attempts_sql, id_array(tenants), id_array(attempts), text_array(states),
+      text_array(outcomes), text_array(errors), bool_array(counts), id_array(leads),
+      text_array(statuses), optional_int64_array(next_at), text_array(reasons));
+}
+
+/// Writes one round: its steps and its closes concern different attempts.
+void write_round(pqxx::transaction_base& tx, const std::vector<const held_change*>& round,
+                 locked_rows& locked) {
+  std::vector<const held_step*> steps;
+  std::vector<const held_close*> closes;
+  for (const auto* change : round) {
+    if (const auto* step = std::get_if<held_step>(change))
+      steps.push_back(step);
+    else
+      closes.push_back(&std::get<held_close>(*change));
+  }
+  record_steps(tx, steps, locked);
+  close_attempts(tx, closes, locked);
+}
+
+/// store_segments for every attempt in `latest` (its last turns held) that is in `locked`.
 void replace_segments(pqxx::transaction_base& tx,
                       const std::map<attempt_key, const held_segments*>& latest,
-                      const std::map<attempt_key, attempt_state>& stored) {
+                      const locked_rows& locked) {
   std::vector<id_t> tenants, attempts, turn_tenants, turn_attempts;
   std::vector<std::int32_t> seqs;
   std::vector<std::string> roles, contents;
   for (const auto& [key, held] : latest) {
-    if (!stored.count(key)) continue;
+    if (!locked.count(key)) continue;
     tenants.push_back(key.first);
     attempts.push_back(key.second);
     for (const auto& turn : held->segments) {
@@ -729,16 +820,17 @@ void replace_segments(pqxx::transaction_base& tx,
 
 }  // namespace
 
-void write_held(pqxx::transaction_base& tx, const std::vector<held_step>& steps,
+void write_held(pqxx::transaction_base& tx, const std::vector<held_change>& changes,
                 const std::vector<held_segments>& segments) {
   // Every attempt concerned, locked in id order, and every webhook applied, in one statement.
   std::map<attempt_key, const held_segments*> latest_segments;
   for (const auto& s : segments) latest_segments[{s.tenant_id, s.attempt_id}] = &s;
   std::map<attempt_key, bool> keys;
   std::vector<id_t> inbox_ids;
-  for (const auto& step : steps) {
-    keys[{step.tenant_id, step.attempt_id}] = true;
-    if (step.applied_inbox_id) inbox_ids.push_back(step.applied_inbox_id);
+  for (const auto& change : changes) {
+    keys[key_of(change)] = true;
+    if (const auto* step = std::get_if<held_step>(&change); step && step->applied_inbox_id)
+      inbox_ids.push_back(step->applied_inbox_id);
   }
   for (const auto& entry : latest_segments) keys[entry.first] = true;
   std::vector<id_t> tenants, attempts;
@@ -746,13 +838,15 @@ void write_held(pqxx::transaction_base& tx, const std::vector<held_step>& steps,
     tenants.push_back(entry.first.first);
     attempts.push_back(entry.first.second);
   }
-  std::map<attempt_key, attempt_state> stored;
+  locked_rows locked;
   for (const auto& r : run(tx, lock_attempts_marking_sql, id_array(tenants), id_array(attempts),
                            id_array(inbox_ids)))
-    stored[{r["tenant_id"].as<id_t>(), r["id"].as<id_t>()}] =
-        parse_attempt_state(text_of(r["state"])).value_or(attempt_state::planned);
-  for (const auto& round : rounds_of(steps, stored)) record_round(tx, round, stored);
-  replace_segments(tx, latest_segments, stored);
+    locked[{r["tenant_id"].as<id_t>(), r["id"].as<id_t>()}] =
+        locked_row{r["lead_id"].as<id_t>(),
+                   parse_attempt_state(text_of(r["state"])).value_or(attempt_state::planned),
+                   r["closed"].as<bool>()};
+  for (const auto& round : rounds_of(changes, locked)) write_round(tx, round, locked);
+  replace_segments(tx, latest_segments, locked);
 }
 
 }  // namespace dialer::storage

@@ -11,7 +11,7 @@ thread_local held_writes* group_held = nullptr;
 }  // namespace
 
 void held_writes::clear() {
-  steps_.clear();
+  changes_.clear();
   segments_.clear();
   failed_ = false;
 }
@@ -20,12 +20,12 @@ void held_writes::send(pqxx::transaction_base& tx) {
   if (empty()) return;
   if (failed_) throw held_writes_failed{};
   // Taken out first: the statements sent below go through run(), which must find nothing held.
-  auto steps = std::move(steps_);
+  auto changes = std::move(changes_);
   auto segments = std::move(segments_);
-  steps_.clear();
+  changes_.clear();
   segments_.clear();
   try {
-    write_held(tx, steps, segments);
+    write_held(tx, changes, segments);
   } catch (...) {
     failed_ = true;
     throw held_writes_failed{};

@@ -1,15 +1,18 @@
 #pragma once
 
 // Private to the storage library. Inside a group transaction (database::transact_group) the
-// call-progress writes of many jobs are held back and sent together, as a few statements over
-// arrays instead of two statements each. Any other statement of the group sends what is held
-// first (run() in statement.hpp), and so does the commit, so the group's effects are exactly
-// those of writing each step where it was made.
+// call-progress writes of many jobs (steps, closes, transcript turns) are held back and sent
+// together, as a few statements over arrays instead of two to four statements each. Any other
+// statement of the group sends what is held first (run() in statement.hpp), and so does the commit,
+// so the group's effects are exactly those of writing each step where it was made.
 
 #include <cstddef>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "core/domain.hpp"
+#include "core/lead_outcome.hpp"
 #include "storage/dial_journal.hpp"
 
 namespace pqxx {
@@ -28,6 +31,19 @@ struct held_step {
   id_t applied_inbox_id = 0;
 };
 
+/// One close_attempt held back.
+struct held_close {
+  id_t tenant_id = 0;
+  id_t attempt_id = 0;
+  attempt_state final_state = attempt_state::ended;
+  disposition outcome = disposition::none;
+  std::string error;
+  lead_next_step next;
+};
+
+/// A held step or close: an attempt's are written in the order held.
+using held_change = std::variant<held_step, held_close>;
+
 /// One store_segments held back.
 struct held_segments {
   id_t tenant_id = 0;
@@ -43,9 +59,10 @@ struct held_writes_failed {};
 /// The writes held back by one group transaction, in the order they were made.
 class held_writes {
  public:
-  void hold(held_step step) { steps_.push_back(std::move(step)); }
+  void hold(held_step step) { changes_.emplace_back(std::move(step)); }
+  void hold(held_close close) { changes_.emplace_back(std::move(close)); }
   void hold(held_segments s) { segments_.push_back(std::move(s)); }
-  bool empty() const { return steps_.empty() && segments_.empty(); }
+  bool empty() const { return changes_.empty() && segments_.empty(); }
   /// True once a send failed: the group must run again without holding.
   bool failed() const { return failed_; }
   /// Forgets everything (a group starting again).
@@ -54,7 +71,7 @@ class held_writes {
   void send(pqxx::transaction_base& tx);
 
  private:
-  std::vector<held_step> steps_;
+  std::vector<held_change> changes_;
   std::vector<held_segments> segments_;
   bool failed_ = false;
 };
@@ -74,9 +91,9 @@ class holding_scope {
   held_writes* previous_;
 };
 
-/// Writes held steps and segments in `tx` with a few statements (dial_journal.cpp), with the
-/// effects of writing each where it was made, in order.
-void write_held(pqxx::transaction_base& tx, const std::vector<held_step>& steps,
+/// Writes held steps, closes and segments in `tx` with a few statements (dial_journal.cpp),
+/// with the effects of writing each where it was made, in order.
+void write_held(pqxx::transaction_base& tx, const std::vector<held_change>& changes,
                 const std::vector<held_segments>& segments);
 
 }  // namespace dialer::storage

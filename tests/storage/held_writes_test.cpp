@@ -23,20 +23,33 @@ struct two_attempts {
   test::campaign_setup setup;
   id_t first = 0;
   id_t second = 0;
+  id_t first_lead = 0;
+  id_t second_lead = 0;
 };
 
 two_attempts dialing_two() {
   two_attempts t;
   t.setup = test::new_campaign(test::new_tenant());
-  auto journal = [&] {
+  auto journal = [&](id_t& lead_id) {
     auto lead = insert_lead(db(), t.setup.tenant_id, test::lead_in(t.setup.campaign.id));
+    lead_id = lead.id;
     return journal_dialing(db(), t.setup.plan,
                            dial_candidate{lead.id, lead.phone, lead.attempts, lead.priority})
         ->attempt_id;
   };
-  t.first = journal();
-  t.second = journal();
+  t.first = journal(t.first_lead);
+  t.second = journal(t.second_lead);
   return t;
+}
+
+/// A lead's next step: `status`, due at `at` when pending, counting the attempt or not.
+lead_next_step next_step(lead_status status, epoch_ms at, bool counts, std::string reason) {
+  lead_next_step n;
+  n.status = status;
+  n.next_attempt_at = at;
+  n.counts_as_attempt = counts;
+  n.terminal_reason = std::move(reason);
+  return n;
 }
 
 /// An inbox row for a webhook of `call_id` (not applied yet).
@@ -104,10 +117,18 @@ std::vector<std::function<void()>> call_story(const two_attempts& t, id_t intrud
         record_call_progress(db(), tenant, b, attempt_state::ended, disposition::answered, b_ended);
       },
       [=] {
-        // One job, two writes: the turns and the step (as a call actor's call_ended).
+        // One job, three writes: the turns, the step and the close (as a call actor's
+        // call_ended).
         store_segments(db(), tenant, a, {{0, "agent", "Hello"}, {1, "user", "Hi, {fine}"}});
         record_call_progress(db(), tenant, a, attempt_state::ended, disposition::answered, ended,
                              inbox_ended);
+        close_attempt(db(), tenant, a, attempt_state::ended, disposition::answered, "",
+                      next_step(lead_status::completed, 0, true, "answered"));
+      },
+      [=] {
+        // The second attempt closes too, giving its attempt back (a refusal).
+        close_attempt(db(), tenant, b, attempt_state::failed, disposition::provider_refused,
+                      "provider 429", next_step(lead_status::pending, jan_1_2030, false, ""));
       },
       [=] {
         record_call_progress(db(), tenant, a, attempt_state::analyzed, disposition::answered,
@@ -119,13 +140,25 @@ std::vector<std::function<void()>> call_story(const two_attempts& t, id_t intrud
                              stale);
       },
       [=] {
+        // Closed again (a duplicate end): the lead's step is not applied twice.
+        close_attempt(db(), tenant, b, attempt_state::failed, disposition::failed, "again",
+                      next_step(lead_status::failed, 0, true, "failed"));
         record_call_progress(db(), tenant, b, attempt_state::ongoing, disposition::none, b_started);
       },
       [=] {
         record_call_progress(db(), intruder, a, attempt_state::ended, disposition::failed, forged);
         store_segments(db(), intruder, a, {{0, "user", "forged"}});
+        close_attempt(db(), intruder, b, attempt_state::failed, disposition::failed, "forged",
+                      next_step(lead_status::failed, 0, true, "forged"));
       },
   };
+}
+
+/// Everything a reader sees of a lead.
+std::string lead_summary_of(id_t tenant, id_t lead_id) {
+  auto l = find_lead(db(), tenant, lead_id);
+  return l->status + "|" + std::to_string(l->attempts) + "|" + l->next_attempt_at.value_or("-") +
+         "|" + l->terminal_reason + "|" + l->last_disposition;
 }
 
 /// Everything a reader sees of an attempt's call.
@@ -189,6 +222,9 @@ TEST(held_writes, a_group_holding_its_progress_ends_exactly_as_writes_made_one_b
       without_ids(summary_of(grouped.setup.tenant_id, grouped.second), group_b->provider_call_id),
       without_ids(summary_of(one_by_one.setup.tenant_id, one_by_one.second),
                   alone_b->provider_call_id));
+  for (auto pick : {&two_attempts::first_lead, &two_attempts::second_lead})
+    EXPECT_EQ(lead_summary_of(grouped.setup.tenant_id, grouped.*pick),
+              lead_summary_of(one_by_one.setup.tenant_id, one_by_one.*pick));
   // And what that story means, so that both runs being equally wrong is caught too.
   EXPECT_EQ(group_a->state, "analyzed");
   EXPECT_EQ(group_a->disposition, "answered");
@@ -198,9 +234,15 @@ TEST(held_writes, a_group_holding_its_progress_ends_exactly_as_writes_made_one_b
   EXPECT_EQ(group_a->started_at, "2030-01-01T00:00:00Z");
   ASSERT_EQ(group_a->segments.size(), 2u);
   EXPECT_EQ(group_a->segments[1].content, "Hi, {fine}");
-  EXPECT_EQ(group_b->state, "ended");
   EXPECT_EQ(group_b->disconnection_reason, "agent_hangup");
   EXPECT_EQ(group_b->started_at, "2030-01-01T00:00:05Z") << "a stale step fills what is missing";
+  EXPECT_EQ(lead_summary_of(grouped.setup.tenant_id, grouped.first_lead),
+            "completed|1|-|answered|answered");
+  EXPECT_EQ(lead_summary_of(grouped.setup.tenant_id, grouped.second_lead),
+            "pending|0|2030-01-01T00:00:00Z||provider_refused")
+      << "closed once: the refusal's step, not the duplicate's";
+  EXPECT_TRUE(open_attempts(db(), grouped.setup.tenant_id, grouped.setup.campaign.id).empty());
+  EXPECT_EQ(group_b->state, "ended") << "neither the close nor a later stale step moves it back";
   EXPECT_FALSE(find_call(db(), intruder, grouped.first));
   EXPECT_TRUE(applied(group_started));
   EXPECT_TRUE(applied(group_ended));
