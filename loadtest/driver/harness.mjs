@@ -40,6 +40,7 @@ export function startProcess(name, cmd, args, { env = {}, ready, timeoutMs = 200
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let buffered = '';
+    let isReady = false;
     let logTail = [];
     const remember = (chunk) => {
       logTail.push(chunk.toString());
@@ -52,9 +53,13 @@ export function startProcess(name, cmd, args, { env = {}, ready, timeoutMs = 200
     }, timeoutMs);
     proc.stdout.on('data', (chunk) => {
       remember(chunk);
+      // Only until the ready line: scanning all later output again with each chunk cost the
+      // harness more CPU than the engine it measured.
+      if (isReady) return;
       buffered += chunk.toString();
       const m = buffered.match(ready);
       if (m && timer) {
+        isReady = true;
         clearTimeout(timer);
         resolve({
           proc,
