@@ -104,6 +104,8 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
   }
   if (st.gateway) self->send(st.gateway, line_freed_atom::value, st.start.attempt.attempt_id);
   st.line.release();
+  // The campaign may dial the next lead on this line while the close commits.
+  self->send(st.campaign, slot_free_atom::value, st.start.attempt.attempt_id);
   const auto& ctx = *st.ctx;
   auto now = ctx.clock->now_ms();
   auto next = outcome == disposition::provider_refused && st.refusal_wait_ms

@@ -5,6 +5,7 @@
 #include <deque>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "actors/call_actor.hpp"
 #include "actors/engine_store.hpp"
@@ -36,6 +37,9 @@ struct campaign_state {
   std::unordered_map<id_t, id_t> calls;  ///< attempt id -> lead id, one per line in use
   std::unordered_map<caf::actor_addr, id_t> call_actors;  ///< actor -> attempt id
   std::int32_t slots_used = 0;                            ///< journalling + calls in flight
+  /// Calls in flight whose provider call has ended, not yet reported (their close is being
+  /// committed): their lines are free for the next dial already.
+  std::unordered_set<id_t> freed_early;
   bool refilling = false;
   bool more_due = true;   ///< the last refill was full
   bool checking = false;  ///< a completion check is under way
@@ -60,6 +64,8 @@ struct campaign_state {
   std::int32_t tenant_lines = 0;      ///< lines the tenant granted and no dial used yet
   std::int64_t tenant_line_cost = 0;  ///< what each of those lines holds of the tenant budget
   bool asking_tenant = false;         ///< a request for lines is under way
+  /// A call settled while a request for lines was under way: a refusal may be stale.
+  bool ask_again = false;
   std::unordered_map<id_t, std::int64_t> tenant_held;  ///< lead id -> tenant budget held
 };
 
@@ -84,8 +90,14 @@ void ask_tenant(campaign_actor* self, std::int32_t want) {
           [self, cost](const line_grant& g) {
             auto& s = self->state;
             s.asking_tenant = false;
+            bool settled_meanwhile = std::exchange(s.ask_again, false);
             s.tenant_lines += g.lines;
             s.tenant_line_cost = cost;
+            if (g.lines == 0 && settled_meanwhile) {
+              // The tenant answered before it heard of that settlement: ask again.
+              dispatch(self);
+              return;
+            }
             if (g.lines == 0 && g.refused == tenant_refusal::budget) {
               // Calls in flight may give money back when they settle: wait for them. With
               // none, the tenant's month budget cannot hold another call of this campaign.
@@ -398,7 +410,10 @@ void dispatch(campaign_actor* self) {
       return;
     }
   }
-  while (dials(st.status) && st.slots_used < st.plan->max_concurrent_calls && !st.hopper.empty()) {
+  auto lines_used = [&st] {
+    return st.slots_used - static_cast<std::int32_t>(st.freed_early.size());
+  };
+  while (dials(st.status) && lines_used() < st.plan->max_concurrent_calls && !st.hopper.empty()) {
     auto now = st.ctx->clock->now_ms();
     if (auto held = rate_wait(st, now)) {
       // Calls being journalled will wake the campaign; otherwise sleep until the cap allows.
@@ -411,7 +426,7 @@ void dispatch(campaign_actor* self) {
       break;
     }
     if (st.tenant_lines == 0) {
-      auto want = std::min<std::int64_t>(st.plan->max_concurrent_calls - st.slots_used,
+      auto want = std::min<std::int64_t>(st.plan->max_concurrent_calls - lines_used(),
                                          static_cast<std::int64_t>(st.hopper.size()));
       ask_tenant(self, static_cast<std::int32_t>(want));
       break;
@@ -464,8 +479,10 @@ void line_freed(campaign_actor* self, id_t attempt_id, std::optional<std::int64_
   auto it = st.calls.find(attempt_id);
   if (it == st.calls.end()) return;
   release_tenant_line(self, it->second, cost_cents);
+  if (st.asking_tenant) st.ask_again = true;
   st.held_leads.erase(it->second);
   st.calls.erase(it);
+  st.freed_early.erase(attempt_id);
   --st.slots_used;
   request_campaign_stats(self);
   // A freed line may make a retry due soon: look again rather than trust the last refill.
@@ -668,6 +685,14 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
           start.progress.state = attempt_state::in_doubt;
         }
         start_call(self, std::move(start));
+      },
+      [=](slot_free_atom, id_t attempt_id) {
+        // The provider call ended: its line may take the next dial now, while the call's close
+        // commits (call_done follows, and settles the rest).
+        auto& s = self->state;
+        if (!s.calls.count(attempt_id) || !s.freed_early.insert(attempt_id).second) return;
+        s.more_due = true;
+        if (dials(s.status)) dispatch(self);
       },
       [=](call_done_atom, const call_report& r) {
         settle_budget(self, r.lead_id, r.cost_cents);

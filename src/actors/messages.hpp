@@ -28,6 +28,8 @@ using plan_atom = caf::atom_constant<caf::atom("plan")>;
 using candidates_atom = caf::atom_constant<caf::atom("cands")>;
 using journaled_atom = caf::atom_constant<caf::atom("journaled")>;
 using call_done_atom = caf::atom_constant<caf::atom("calldone")>;
+/// A call no longer uses its provider line (its close is on its way to the journal).
+using slot_free_atom = caf::atom_constant<caf::atom("slotfree")>;
 using open_count_atom = caf::atom_constant<caf::atom("opencount")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using job_done_atom = caf::atom_constant<caf::atom("jobdone")>;

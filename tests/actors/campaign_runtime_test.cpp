@@ -224,6 +224,26 @@ TEST_F(campaign_runtime, a_dial_whose_write_failed_after_its_commit_is_reconcile
             std::make_pair(campaign_status::running, campaign_status::completed));
 }
 
+TEST_F(campaign_runtime, a_freed_line_takes_the_next_dial_while_the_ended_call_s_close_commits) {
+  store_.add_leads(2);
+  store_.plan.max_concurrent_calls = 1;
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  store_.failing_closes = 1;  // the first close cannot commit until its retry
+  script_.live.erase(1);
+  webhook(1, webhook_kind::call_ended, "ended", "user_hangup");
+  EXPECT_FALSE(store_.attempts[1].closed) << "the first call's close still waits to commit";
+  EXPECT_EQ(script_.dials.size(), 2u) << "its line took the next dial already";
+  EXPECT_EQ(script_.peak, 1u) << "never more calls at the provider than the cap";
+  advance(ctx_->options.storage_retry);
+  EXPECT_TRUE(store_.attempts[1].closed) << "the close commits on its retry";
+  webhook(1, webhook_kind::call_analyzed, "ended", "user_hangup");
+  end_call(2);
+  EXPECT_EQ(store_.count(lead_status::completed), 2);
+  EXPECT_EQ(store_.transitions.back(),
+            std::make_pair(campaign_status::running, campaign_status::completed));
+}
+
 TEST_F(campaign_runtime, duplicate_and_reordered_webhooks_close_an_attempt_once) {
   store_.add_leads(1);
   send_status(campaign_status::running);

@@ -44,6 +44,8 @@ class fake_store final : public engine_store {
   int attempt_lookups = 0;  ///< find_attempt calls
   /// Dials journalled whose write then reports failure (a commit whose answer was lost).
   int lost_dial_commit_answers = 0;
+  /// Closes that fail (the database away) before succeeding on a retry.
+  int failing_closes = 0;
   id_t next_attempt_id = 1;
   std::optional<provider_account> own_account;  ///< the tenant's own provider account, if any
   tenant_limits limits;                         ///< the tenant's shared limits
@@ -180,6 +182,10 @@ class fake_store final : public engine_store {
 
   void close_attempt(id_t, id_t attempt_id, attempt_state final_state, disposition outcome,
                      const std::string&, const lead_next_step& next) override {
+    if (failing_closes > 0) {
+      --failing_closes;
+      throw storage::storage_error("database connection lost");
+    }
     auto& a = attempts.at(attempt_id);
     ++a.close_calls;
     if (a.closed) return;
