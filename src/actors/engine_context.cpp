@@ -38,6 +38,8 @@ void serial_jobs::on_done(caf::event_based_actor* self, const engine_context& ct
   if (ok) {
     auto after = std::move(queue_.front().after);
     queue_.erase(queue_.begin());
+    // An idle queue keeps no buffer: a call actor waits most of its life with nothing queued.
+    if (queue_.empty()) std::vector<job>().swap(queue_);
     if (after) after();
     pump(self, ctx);
     return;
