@@ -214,6 +214,16 @@ const statement record_steps_sql{
         " FROM s WHERE calls.attempt_id = ANY ($2::bigint[]) AND calls.attempt_id = s_attempt"
         " AND calls.tenant_id = s_tenant"};
 
+// journal_registered for many locked attempts at once, at most one each: the state ($3, never
+// behind the stored one) and the provider call id ($4), one element per attempt.
+const statement register_attempts_sql{
+    "journal.register_attempts",
+    "WITH r AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[])"
+    " AS r (r_tenant, r_attempt, r_state, r_call_id)) " +
+        advance_attempt_text("r_state", "r_call_id", "'none'", "false",
+                             " FROM r WHERE id = ANY ($2::bigint[]) AND id = r_attempt"
+                             " AND tenant_id = r_tenant")};
+
 // close_attempt for many locked, open attempts at once, at most one close each: the attempt
 // takes its final state ($3, never behind the stored one), disposition ($4), error ($5) and
 // whether it counts ($6); its lead ($7), if still in progress, its next step ($8 status, $9
@@ -541,6 +551,10 @@ std::vector<epoch_ms> dial_times_since(database& db, id_t tenant_id, id_t campai
 
 void journal_registered(database& db, id_t tenant_id, id_t attempt_id,
                         const std::string& provider_call_id) {
+  if (auto* held = group_held_writes()) {
+    held->hold(held_registration{tenant_id, attempt_id, provider_call_id});
+    return;
+  }
   db.transact([&](pqxx::dbtransaction& tx) {
     auto locked = lock_attempt(tx, tenant_id, attempt_id);
     if (!locked) return;
@@ -746,6 +760,24 @@ void record_steps(pqxx::transaction_base& tx, const std::vector<const held_step*
       optional_bool_array(voicemail), optional_bool_array(successful));
 }
 
+/// register_attempts_sql for the registrations of one round; `locked` follows each state.
+void register_attempts(pqxx::transaction_base& tx,
+                       const std::vector<const held_registration*>& round, locked_rows& locked) {
+  if (round.empty()) return;
+  std::vector<id_t> tenants, attempts;
+  std::vector<std::string> states, call_ids;
+  for (const auto* r : round) {
+    auto& state = locked[{r->tenant_id, r->attempt_id}].state;
+    state = later_state(state, attempt_state::registered);
+    tenants.push_back(r->tenant_id);
+    attempts.push_back(r->attempt_id);
+    states.push_back(name_of(state));
+    call_ids.push_back(r->provider_call_id);
+  }
+  run(tx, register_attempts_sql, id_array(tenants), id_array(attempts), text_array(states),
+      text_array(call_ids));
+}
+
 /// close_attempts_sql for the closes of one round; an attempt already closed is left as it is
 /// (closing twice must not apply the lead's step twice).
 void close_attempts(pqxx::transaction_base& tx, const std::vector<const held_close*>& round,
@@ -776,17 +808,21 @@ void close_attempts(pqxx::transaction_base& tx, const std::vector<const held_clo
       text_array(statuses), optional_int64_array(next_at), text_array(reasons));
 }
 
-/// Writes one round: its steps and its closes concern different attempts.
+/// Writes one round: its registrations, steps and closes concern different attempts.
 void write_round(pqxx::transaction_base& tx, const std::vector<const held_change*>& round,
                  locked_rows& locked) {
+  std::vector<const held_registration*> registrations;
   std::vector<const held_step*> steps;
   std::vector<const held_close*> closes;
   for (const auto* change : round) {
-    if (const auto* step = std::get_if<held_step>(change))
+    if (const auto* r = std::get_if<held_registration>(change))
+      registrations.push_back(r);
+    else if (const auto* step = std::get_if<held_step>(change))
       steps.push_back(step);
     else
       closes.push_back(&std::get<held_close>(*change));
   }
+  register_attempts(tx, registrations, locked);
   record_steps(tx, steps, locked);
   close_attempts(tx, closes, locked);
 }

@@ -1,7 +1,8 @@
 #pragma once
 
 // Private to the storage library. Inside a group transaction (database::transact_group) the
-// call-progress writes of many jobs (steps, closes, transcript turns) are held back and sent
+// call-progress writes of many jobs (registrations, steps, closes, transcript turns) are held
+// back and sent
 // together, as a few statements over arrays instead of two to four statements each. Any other
 // statement of the group sends what is held first (run() in statement.hpp), and so does the commit,
 // so the group's effects are exactly those of writing each step where it was made.
@@ -31,6 +32,13 @@ struct held_step {
   id_t applied_inbox_id = 0;
 };
 
+/// One journal_registered held back.
+struct held_registration {
+  id_t tenant_id = 0;
+  id_t attempt_id = 0;
+  std::string provider_call_id;
+};
+
 /// One close_attempt held back.
 struct held_close {
   id_t tenant_id = 0;
@@ -41,8 +49,8 @@ struct held_close {
   lead_next_step next;
 };
 
-/// A held step or close: an attempt's are written in the order held.
-using held_change = std::variant<held_step, held_close>;
+/// A held registration, step or close: an attempt's are written in the order held.
+using held_change = std::variant<held_registration, held_step, held_close>;
 
 /// One store_segments held back.
 struct held_segments {
@@ -59,6 +67,7 @@ struct held_writes_failed {};
 /// The writes held back by one group transaction, in the order they were made.
 class held_writes {
  public:
+  void hold(held_registration r) { changes_.emplace_back(std::move(r)); }
   void hold(held_step step) { changes_.emplace_back(std::move(step)); }
   void hold(held_close close) { changes_.emplace_back(std::move(close)); }
   void hold(held_segments s) { segments_.push_back(std::move(s)); }

@@ -109,9 +109,14 @@ std::vector<std::function<void()>> call_story(const two_attempts& t, id_t intrud
   const id_t a = t.first;
   const id_t b = t.second;
   return {
+      // The provider answered both creates: registrations, then the story of each call.
+      [=] { journal_registered(db(), tenant, a, call_a); },
+      [=] { journal_registered(db(), tenant, b, call_b); },
       [=] {
         record_call_progress(db(), tenant, a, attempt_state::ongoing, disposition::none, started,
                              inbox_started);
+        // A late registration answer for a call already started changes nothing.
+        journal_registered(db(), tenant, a, call_a);
       },
       [=] {
         record_call_progress(db(), tenant, b, attempt_state::ended, disposition::answered, b_ended);
