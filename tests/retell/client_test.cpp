@@ -632,7 +632,9 @@ TEST(retell_client, five_hundred_concurrent_requests_all_complete) {
   EXPECT_EQ(ok.load(), total);
   EXPECT_EQ(off_io_thread.load(), 0);
   EXPECT_EQ(server.requests(), static_cast<std::size_t>(total));
-  EXPECT_LE(server.connections(), client_options{}.max_connections);
+  // Connections beyond the idle pool's 64 are closed when they free up and opened again in the
+  // next burst, so more than the cap may be accepted over the run, never held open at once.
+  EXPECT_LE(server.peak_open_connections(), client_options{}.max_connections);
 }
 
 /// Writes text to a file under the test temp dir, unique to this process and test (ctest may

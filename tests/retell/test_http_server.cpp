@@ -35,7 +35,15 @@ class session : public std::enable_shared_from_this<session<Stream>> {
  public:
   session(std::shared_ptr<test_http_server::shared_state> state, Stream stream,
           std::size_t connection_no)
-      : state_(std::move(state)), stream_(std::move(stream)), connection_no_(connection_no) {}
+      : state_(std::move(state)), stream_(std::move(stream)), connection_no_(connection_no) {
+    auto open = ++state_->open;
+    auto peak = state_->peak_open.load();
+    while (open > peak && !state_->peak_open.compare_exchange_weak(peak, open)) {
+    }
+  }
+  ~session() { --state_->open; }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
 
   void run() {
     if constexpr (std::is_same_v<Stream, tls_stream>) {

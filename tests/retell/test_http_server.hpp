@@ -65,6 +65,8 @@ class test_http_server {
   std::string base_url() const;
   /// Connections accepted so far.
   std::size_t connections() const { return state_->connections.load(); }
+  /// Most connections the server held open at once so far.
+  std::size_t peak_open_connections() const { return state_->peak_open.load(); }
   /// Requests read so far.
   std::size_t requests() const { return state_->requests.load(); }
   /// Copies of the requests read so far, in arrival order.
@@ -74,6 +76,8 @@ class test_http_server {
   struct shared_state {
     request_handler handler;
     std::atomic<std::size_t> connections{0};
+    std::atomic<std::size_t> open{0};       ///< sessions alive now
+    std::atomic<std::size_t> peak_open{0};  ///< most sessions alive at once
     std::atomic<std::size_t> requests{0};
     mutable std::mutex mutex;
     std::vector<seen_request> seen;
