@@ -13,6 +13,29 @@
 namespace dialer::storage {
 namespace {
 
+/// The SET list of a lead whose dial is journalled.
+const std::string lead_in_progress_set =
+    "status = 'in_progress', attempts = attempts + 1, updated_at = now()";
+
+/// The SET items closing an attempt with the error text `error`, counting it when `counts`.
+std::string close_set(const std::string& error, const std::string& counts) {
+  return "error = " + error + ", counts_as_attempt = " + counts + ", closed_at = now()";
+}
+
+/// The SET list of a lead taking its next step after an attempt: `status`, the attempt given
+/// back unless `counts`, due again at `next_ms` when pending, `reason`, and the attempt's
+/// `disposition` as its last unless none.
+std::string lead_next_step_set(const std::string& status, const std::string& counts,
+                               const std::string& next_ms, const std::string& reason,
+                               const std::string& disposition) {
+  return "status = " + status + ", attempts = CASE WHEN " + counts +
+         " THEN attempts ELSE GREATEST(attempts - 1, 0) END, next_attempt_at = CASE WHEN " +
+         status + " = 'pending' THEN ts_of_ms(" + next_ms +
+         ") ELSE NULL END, terminal_reason = " + reason + ", last_disposition = CASE WHEN " +
+         disposition + " = 'none' THEN last_disposition ELSE " + disposition +
+         " END, updated_at = now()";
+}
+
 const statement candidates_sql{"journal.candidates",
                                "SELECT id, phone, attempts, priority FROM leads"
                                " WHERE tenant_id = $1 AND campaign_id = $2 AND status = 'pending'"
@@ -50,17 +73,17 @@ const statement journal_allowed_dial_sql{
     "WITH attempt AS (INSERT INTO call_attempts (tenant_id, campaign_id, lead_id, attempt_no,"
     " state, provider_agent_id, from_number, to_number, dialing_at)"
     " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, now()) RETURNING id),"
-    " lead AS (UPDATE leads SET status = 'in_progress', attempts = attempts + 1,"
-    " updated_at = now() WHERE tenant_id = $1 AND id = $3),"
-    " decision AS (INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, attempt_id,"
-    " allowed, block_reason, blocked_check, checks)"
-    " SELECT $1, $2, $3, id, true, '', '', $8::jsonb FROM attempt)"
-    " SELECT id FROM attempt"};
+    " lead AS (UPDATE leads SET " +
+        lead_in_progress_set +
+        " WHERE tenant_id = $1 AND id = $3),"
+        " decision AS (INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, attempt_id,"
+        " allowed, block_reason, blocked_check, checks)"
+        " SELECT $1, $2, $3, id, true, '', '', $8::jsonb FROM attempt)"
+        " SELECT id FROM attempt"};
 
 const statement lead_in_progress_sql{
     "journal.lead_in_progress",
-    "UPDATE leads SET status = 'in_progress', attempts = attempts + 1, updated_at = now()"
-    " WHERE tenant_id = $1 AND id = $2"};
+    "UPDATE leads SET " + lead_in_progress_set + " WHERE tenant_id = $1 AND id = $2"};
 
 const statement lead_blocked_sql{
     "journal.lead_blocked",
@@ -236,16 +259,12 @@ const statement close_attempts_sql{
     " c_next_ms, c_terminal_reason)),"
     " closed AS (" +
         advance_attempt_text("c_state", "''", "c_disposition", "true",
-                             ", error = c_error, counts_as_attempt = c_counts, closed_at = now()"
-                             " FROM c WHERE id = ANY ($2::bigint[]) AND id = c_attempt"
-                             " AND tenant_id = c_tenant") +
-        ")"
-        " UPDATE leads SET status = c_status,"
-        " attempts = CASE WHEN c_counts THEN attempts ELSE GREATEST(attempts - 1, 0) END,"
-        " next_attempt_at = CASE WHEN c_status = 'pending' THEN ts_of_ms(c_next_ms) ELSE NULL END,"
-        " terminal_reason = c_terminal_reason,"
-        " last_disposition = CASE WHEN c_disposition = 'none' THEN last_disposition"
-        " ELSE c_disposition END, updated_at = now()"
+                             ", " + close_set("c_error", "c_counts") +
+                                 " FROM c WHERE id = ANY ($2::bigint[]) AND id = c_attempt"
+                                 " AND tenant_id = c_tenant") +
+        ") UPDATE leads SET " +
+        lead_next_step_set("c_status", "c_counts", "c_next_ms", "c_terminal_reason",
+                           "c_disposition") +
         " FROM c WHERE leads.id = ANY ($7::bigint[]) AND leads.id = c_lead"
         " AND leads.tenant_id = c_tenant AND leads.status = 'in_progress'"};
 
@@ -280,22 +299,15 @@ const statement insert_segments_sql{
     "INSERT INTO call_segments (tenant_id, attempt_id, seq, role, content)"
     " SELECT $1, $2, s, r, c FROM unnest($3::integer[], $4::text[], $5::text[]) AS g (s, r, c)"};
 
-const statement close_attempt_sql{
-    "journal.close_attempt",
-    "UPDATE call_attempts SET error = $3, counts_as_attempt = $4, closed_at = now(),"
-    " updated_at = now()"
-    " WHERE tenant_id = $1 AND id = $2"};
+const statement close_attempt_sql{"journal.close_attempt",
+                                  "UPDATE call_attempts SET " + close_set("$3", "$4") +
+                                      ", updated_at = now() WHERE tenant_id = $1 AND id = $2"};
 
 // Only a lead still in progress takes the step: one cancelled meanwhile stays cancelled.
 const statement lead_next_step_sql{
-    "journal.lead_next_step",
-    "UPDATE leads SET status = $3,"
-    " attempts = CASE WHEN $4 THEN attempts ELSE GREATEST(attempts - 1, 0) END,"
-    " next_attempt_at = CASE WHEN $3 = 'pending' THEN ts_of_ms($5) ELSE NULL END,"
-    " terminal_reason = $6,"
-    " last_disposition = CASE WHEN $7 = 'none' THEN last_disposition ELSE $7 END,"
-    " updated_at = now()"
-    " WHERE tenant_id = $1 AND id = $2 AND status = 'in_progress'"};
+    "journal.lead_next_step", "UPDATE leads SET " +
+                                  lead_next_step_set("$3", "$4", "$5", "$6", "$7") +
+                                  " WHERE tenant_id = $1 AND id = $2 AND status = 'in_progress'"};
 
 const std::string attempt_columns =
     "id, tenant_id, COALESCE(campaign_id, 0) AS campaign_id, lead_id, attempt_no, from_number,"
@@ -507,15 +519,15 @@ gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_c
     if (!facts || facts->campaign_id != plan.id || facts->status != name_of(lead_status::pending))
       return;
     auto verdict = gate(facts->subject);
-    compliance_check_record record;
-    record.tenant_id = plan.tenant_id;
-    record.campaign_id = plan.id;
-    record.lead_id = lead.lead_id;
-    record.verdict = verdict;
     if (!verdict.decision.allowed) {
       auto step = next_step_when_blocked(verdict.decision, now);
       run(tx, lead_blocked_sql, plan.tenant_id, lead.lead_id, name_of(step.status),
           step.next_attempt_at, step.terminal_reason);
+      compliance_check_record record;
+      record.tenant_id = plan.tenant_id;
+      record.campaign_id = plan.id;
+      record.lead_id = lead.lead_id;
+      record.verdict = verdict;
       record_compliance_check(tx, record);
       out.verdict = std::move(verdict);
       return;
