@@ -101,7 +101,8 @@ export function createDatabase(prefix = 'dialer') {
 
 /** Runs one SQL query in `database` with psql and returns the rows as arrays of strings. */
 export function sql(database, query) {
-  const out = execFileSync('psql', ['-d', database, '-tA', '-F', '\t', '-c', query], { encoding: 'utf8' });
+  const out = execFileSync('psql', ['-d', database, '-tA', '-F', '\t', '-c', query],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
 

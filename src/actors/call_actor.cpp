@@ -1,6 +1,7 @@
 #include "actors/call_actor.hpp"
 
 #include <functional>
+#include <optional>
 
 #include "actors/engine_store.hpp"
 #include "actors/event_hub.hpp"
@@ -56,6 +57,10 @@ struct call_state {
   published_call_events published;  ///< live events already sent for this attempt
   int quiet_checks = 0;  ///< watchdog look-ups so far (each waits longer: watchdog_delay)
   std::uint32_t watchdog_round = 0;  ///< only the latest armed watchdog tick counts
+  caf::actor_clock::time_point watchdog_due;  ///< when the next look-up is due
+  /// When the armed tick fires (nullopt: none armed). A tick that comes before the look-up is
+  /// due arms the next one for the rest: one tick at most waits in CAF's clock per call.
+  std::optional<caf::actor_clock::time_point> tick_at;
 };
 
 using call_actor = caf::stateful_actor<call_state>;
@@ -170,12 +175,23 @@ void on_dial_result(call_actor* self, dial_result& r) {
   st.quit_when_idle = true;
 }
 
-/// Schedules the next watchdog look-up (watchdog_delay); any tick armed before is ignored.
+/// Arms a watchdog tick for `due`, unless the armed one comes sooner (it then arms the rest).
+void arm_tick(call_actor* self, caf::actor_clock::time_point due) {
+  auto& st = self->state;
+  if (st.tick_at && *st.tick_at <= due) return;
+  st.tick_at = due;
+  auto now = self->clock().now();
+  self->delayed_send(self, due > now ? due - now : caf::actor_clock::duration_type::zero(),
+                     watchdog_atom::value, ++st.watchdog_round);
+}
+
+/// Schedules the next watchdog look-up (watchdog_delay from now).
 void arm_watchdog(call_actor* self) {
   auto& st = self->state;
   bool started = progress_rank(st.progress.state) >= progress_rank(attempt_state::ongoing);
-  self->delayed_send(self, watchdog_delay(st.ctx->options.call_watchdog, st.quiet_checks, started),
-                     watchdog_atom::value, ++st.watchdog_round);
+  st.watchdog_due = self->clock().now() +
+                    watchdog_delay(st.ctx->options.call_watchdog, st.quiet_checks, started);
+  arm_tick(self, st.watchdog_due);
 }
 
 /// Applies what the provider said (a webhook, or a snapshot when inbox_id is 0).
@@ -258,7 +274,13 @@ void on_synced(call_actor* self, sync_result& r) {
 /// webhooks were lost (engine down, provider retries exhausted).
 void on_watchdog(call_actor* self, std::uint32_t round) {
   auto& st = self->state;
-  if (round != st.watchdog_round || st.progress.line_released || st.reported) return;
+  if (round != st.watchdog_round) return;  // a sooner tick replaced this one
+  st.tick_at.reset();
+  if (st.progress.line_released || st.reported) return;
+  if (self->clock().now() < st.watchdog_due) {
+    arm_tick(self, st.watchdog_due);
+    return;
+  }
   bool create_in_flight = st.start.dial_now && st.start.provider_call_id.empty() &&
                           st.progress.state == attempt_state::dialing;
   if (!create_in_flight && st.gateway)

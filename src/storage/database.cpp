@@ -189,6 +189,10 @@ void database::read(const std::function<void(pqxx::transaction_base&)>& work) {
   run_in<pqxx::nontransaction>(impl_->pool, work);
 }
 
+void database::write_alone(const std::function<void(pqxx::transaction_base&)>& work) {
+  run_in<pqxx::nontransaction>(impl_->pool, work);
+}
+
 void database::transact_group(const std::vector<std::function<void()>>& jobs,
                               std::vector<std::exception_ptr>& errors) {
   errors.assign(jobs.size(), nullptr);

@@ -48,6 +48,10 @@ class database {
   /// the group's transaction. Retries once on a broken connection. Throws storage_error.
   void read(const std::function<void(pqxx::transaction_base&)>& work);
 
+  /// Runs `work`, a single statement that writes, the same way: the statement is its own
+  /// transaction (atomic, and durable once it returns), so no BEGIN and COMMIT round trips.
+  void write_alone(const std::function<void(pqxx::transaction_base&)>& work);
+
   /// Runs every job in one transaction with one commit: while a job runs, the transact()
   /// calls it makes on this thread join that transaction instead of opening their own. A job
   /// that throws is left out: the transaction is rolled back and the others run again (jobs

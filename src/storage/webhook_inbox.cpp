@@ -100,7 +100,8 @@ std::vector<inbox_receipt> store_webhooks(database& db, const std::vector<inbox_
     events.push_back(e.event);
     bodies.push_back(e.body);
   }
-  db.transact([&](pqxx::dbtransaction& tx) {
+  // One statement stores the whole group: it commits on its own, one round trip.
+  db.write_alone([&](pqxx::transaction_base& tx) {
     receipts.assign(entries.size(), inbox_receipt{});
     // Keys stored by this group: the first entry of the group with a key is the one that stored it.
     std::set<std::pair<std::string, std::string>> claimed;
@@ -117,15 +118,17 @@ std::vector<inbox_receipt> store_webhooks(database& db, const std::vector<inbox_
         receipt.stored = true;
       }
     }
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-      auto& receipt = receipts[i];
-      if (!receipt.attempt_id || receipt.stored) continue;
-      // A duplicate: ON CONFLICT waited for the row's own commit, so it is visible now.
-      const auto& e = entries[i];
+  });
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto& receipt = receipts[i];
+    if (!receipt.attempt_id || receipt.stored) continue;
+    // A duplicate: ON CONFLICT waited for the row's own commit, so it is visible now.
+    const auto& e = entries[i];
+    db.read([&](pqxx::transaction_base& tx) {
       auto existing = run(tx, existing_sql, receipt.tenant_id, e.provider_call_id, e.event);
       receipt.inbox_id = existing.empty() ? id_t{0} : existing[0][0].as<id_t>();
-    }
-  });
+    });
+  }
   return receipts;
 }
 

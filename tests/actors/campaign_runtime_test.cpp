@@ -114,6 +114,21 @@ TEST_F(campaign_runtime, the_watchdog_asks_about_a_long_call_less_and_less_and_s
   EXPECT_EQ(store_.count(lead_status::completed), 1);
 }
 
+TEST_F(campaign_runtime, a_started_call_keeps_a_single_watchdog_tick_waiting) {
+  // 50,000 held calls each with a second tick in CAF's clock (a message and a schedule entry)
+  // cost about 10 MB: starting re-times the armed tick instead of arming another.
+  ctx_->options.call_watchdog = std::chrono::minutes(2);
+  store_.add_leads(1);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  auto waiting = sched_->clock().schedule().size();
+  webhook(script_.dials[0].attempt_id, webhook_kind::call_started, "ongoing", "");
+  EXPECT_EQ(sched_->clock().schedule().size(), waiting);
+  advance(std::chrono::minutes(2));  // the armed tick: not due yet, it arms the rest
+  EXPECT_EQ(sched_->clock().schedule().size(), waiting);
+  EXPECT_TRUE(script_.syncs.empty()) << "no look-up before the started call's delay";
+}
+
 TEST_F(campaign_runtime,
        the_watchdog_asks_soon_about_a_call_not_heard_from_then_waits_once_started) {
   ctx_->options.call_watchdog = std::chrono::minutes(2);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "http/request_id.hpp"
 
 namespace dialer::http {
@@ -53,6 +58,20 @@ TEST(request_id, fresh_ids_have_the_documented_shape) {
   EXPECT_EQ(a.rfind("req_", 0), 0u);
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef", 4), std::string::npos);
   EXPECT_NE(a, b);
+}
+
+TEST(request_id, ids_from_many_threads_do_not_repeat) {
+  // Each thread draws from its own stream: the streams must not overlap.
+  std::vector<std::vector<std::string>> drawn(4);
+  std::vector<std::thread> threads;
+  for (auto& ids : drawn)
+    threads.emplace_back([&ids] {
+      for (int i = 0; i < 5000; ++i) ids.push_back(make_request_id());
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::string> all;
+  for (const auto& ids : drawn) all.insert(ids.begin(), ids.end());
+  EXPECT_EQ(all.size(), 20000u);
 }
 
 TEST(request_id, only_short_safe_incoming_ids_are_reused) {
