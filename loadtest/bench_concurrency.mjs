@@ -120,7 +120,7 @@ async function main() {
   await waitFor(async () => {
     const s = await simRecord(sim.url, { summary: true });
     if (s.webhook_backlog !== 0 || s.webhooks_sent < holdCalls) return false;
-    const [[unapplied]] = sql(database, 'select count(*) from webhook_events where applied_at is null');
+    const [[unapplied]] = sql(database, 'select count(*) from webhook_pending');
     return unapplied === '0';
   }, 900000, 'the call_started webhooks to be applied', 250);
   const settledSeconds = (Date.now() - rampStart) / 1000;

@@ -157,7 +157,7 @@ async function main() {
     if (warmupCalls > 0) {
       load({ url: hooksUrl, key: apiKey, calls: journalled.slice(0, warmupCalls), tenantId: api.tenantId,
         connections });
-      await waitFor(() => sql(database, 'select count(*) from webhook_events where applied_at is null')[0][0] === '0',
+      await waitFor(() => sql(database, 'select count(*) from webhook_pending')[0][0] === '0',
         600000, 'every warm-up webhook to be applied', 200);
       sql(database, 'analyze');
     }
@@ -167,7 +167,7 @@ async function main() {
     const engine = load({ url: hooksUrl, key: apiKey, calls, tenantId: api.tenantId, connections });
     const stored = Number(sql(database, 'select count(*) from webhook_events')[0][0]) - storedBefore;
     const drainStart = Date.now();
-    await waitFor(() => sql(database, 'select count(*) from webhook_events where applied_at is null')[0][0] === '0',
+    await waitFor(() => sql(database, 'select count(*) from webhook_pending')[0][0] === '0',
       600000, 'every stored webhook to be applied', 200);
     engine.stored = stored;
     engine.warmup_calls = warmupCalls;

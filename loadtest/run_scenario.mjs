@@ -302,7 +302,7 @@ async function runCampaigns(scenario, { database, sim, dialerd }, tenants) {
   const completedAt = Date.now();
   await waitFor(async () => {
     const s = await simRecord(sim.url, { summary: true });
-    const [[unapplied]] = await sqlAsync(database, 'select count(*) from webhook_events where applied_at is null');
+    const [[unapplied]] = await sqlAsync(database, 'select count(*) from webhook_pending');
     return s.calls_analyzed === s.calls_total && s.webhook_backlog === 0 && unapplied === '0';
   }, 60000, 'the last calls and webhooks to settle', 500).catch((e) => progress(e.message));
   const samples = await sampler.stop();
@@ -334,7 +334,7 @@ async function readOutcome(scenario, { apiKey, database, sim }) {
     dncNumbers: new Set(sql(database, 'select tenant_id, phone from dnc_numbers').map(([t, p]) => `${t}:${p}`)),
     attemptNo: new Map(sql(database, 'select id, attempt_no from call_attempts')),
     campaignStatus: new Map(sql(database, 'select id, status from campaigns')),
-    webhooksNotApplied: Number(sql(database, 'select count(*) from webhook_events where applied_at is null')[0][0]),
+    webhooksNotApplied: Number(sql(database, 'select count(*) from webhook_pending')[0][0]),
     dispositions: Object.fromEntries(sql(database, `select disposition, count(*) from call_attempts
       where disposition <> 'none' group by 1 order by 1`).map(([d, n]) => [d, Number(n)])),
   };

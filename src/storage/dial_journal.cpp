@@ -108,8 +108,7 @@ const statement lock_attempt_sql{
 // lock_attempt_sql, marking the inbox row $3 applied in the same round trip (none when 0).
 const statement lock_attempt_marking_sql{
     "journal.lock_attempt_marking",
-    "WITH applied AS (UPDATE webhook_events SET applied_at = COALESCE(applied_at, now())"
-    " WHERE id = $3)"
+    "WITH applied AS (DELETE FROM webhook_pending WHERE id = $3)"
     " SELECT lead_id, state, closed_at IS NOT NULL AS closed FROM call_attempts"
     " WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE"};
 
@@ -197,8 +196,7 @@ const statement record_step_sql{
 // the arrays' size.
 const statement lock_attempts_marking_sql{
     "journal.lock_attempts_marking",
-    "WITH applied AS (UPDATE webhook_events SET applied_at = COALESCE(applied_at, now())"
-    " WHERE id = ANY ($3::bigint[]))"
+    "WITH applied AS (DELETE FROM webhook_pending WHERE id = ANY ($3::bigint[]))"
     " SELECT a.tenant_id, a.id, a.lead_id, a.state, a.closed_at IS NOT NULL AS closed"
     " FROM call_attempts a"
     " JOIN unnest($1::bigint[], $2::bigint[]) AS k (tenant_id, id)"

@@ -7,11 +7,14 @@
 namespace dialer::storage {
 namespace {
 
+// Each statement that stores events also notes them pending (webhook_pending) until applied.
 const statement store_sql{
     "inbox.store",
-    "INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event, body)"
-    " VALUES ($1, NULLIF($2::bigint, 0), $3, $4, $5)"
-    " ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id"};
+    "WITH stored AS (INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event,"
+    " body) VALUES ($1, NULLIF($2::bigint, 0), $3, $4, $5)"
+    " ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id, tenant_id),"
+    " pending AS (INSERT INTO webhook_pending (id, tenant_id) SELECT id, tenant_id FROM stored)"
+    " SELECT id FROM stored"};
 
 // Finds each entry's attempt (by the attempt id its metadata names, checked against the provider
 // call id, else by the provider call id; only the named tenant's when one is given) and stores
@@ -32,7 +35,8 @@ const statement store_group_sql{
     " stored AS ("
     "   INSERT INTO webhook_events (tenant_id, attempt_id, provider_call_id, event, body)"
     "   SELECT t, a, c, e, b FROM known ORDER BY n"
-    "   ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id, provider_call_id, event)"
+    "   ON CONFLICT (provider_call_id, event) DO NOTHING RETURNING id, tenant_id, provider_call_id, event),"
+    " pending AS (INSERT INTO webhook_pending (id, tenant_id) SELECT id, tenant_id FROM stored)"
     " SELECT k.n, k.t, k.a, s.id FROM known k"
     "   LEFT JOIN stored s ON s.provider_call_id = k.c AND s.event = k.e ORDER BY k.n"};
 
@@ -42,13 +46,13 @@ const statement existing_sql{"inbox.existing",
 
 const statement mark_applied_sql{
     "inbox.mark_applied",
-    "UPDATE webhook_events SET applied_at = COALESCE(applied_at, now()) WHERE id = $1"};
+    "DELETE FROM webhook_pending WHERE id = $1"};
 
 const statement unapplied_sql{
     "inbox.unapplied",
-    "SELECT id, tenant_id, COALESCE(attempt_id, 0) AS attempt_id, provider_call_id, event, body,"
-    " applied_at IS NOT NULL AS applied"
-    " FROM webhook_events WHERE applied_at IS NULL ORDER BY id"};
+    "SELECT e.id, e.tenant_id, COALESCE(e.attempt_id, 0) AS attempt_id, e.provider_call_id,"
+    " e.event, e.body, false AS applied"
+    " FROM webhook_events e JOIN webhook_pending p ON p.id = e.id ORDER BY e.id"};
 
 const statement count_sql{"inbox.count",
                           "SELECT count(*) FROM webhook_events WHERE provider_call_id = $1"};

@@ -27,7 +27,7 @@ async function dialerdOn(database, sim) {
 /** Every acknowledged webhook gets applied; late ones (a reordered call_started after the
  *  campaign completed) within a few seconds. */
 async function allWebhooksApplied(database) {
-  await waitFor(() => sql(database, `select count(*) from webhook_events where applied_at is null`)[0][0] === '0',
+  await waitFor(() => sql(database, `select count(*) from webhook_pending`)[0][0] === '0',
     10000, 'every stored webhook to be applied');
 }
 

@@ -62,7 +62,7 @@ bool applied(id_t inbox_id) {
   pqxx::connection c(test::db_url());
   pqxx::nontransaction tx(c);
   return tx
-      .exec_params1("SELECT applied_at IS NOT NULL FROM webhook_events WHERE id = $1", inbox_id)[0]
+      .exec_params1("SELECT NOT EXISTS (SELECT 1 FROM webhook_pending WHERE id = $1)", inbox_id)[0]
       .as<bool>();
 }
 
