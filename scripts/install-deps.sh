@@ -7,6 +7,7 @@ packages=(
   libcaf-dev libboost-dev libboost-system-dev libpqxx-dev postgresql postgresql-client
   rapidjson-dev libssl-dev prometheus-cpp-dev libspdlog-dev libphonenumber-dev
   libhowardhinnant-date-dev tzdata libjwt-dev libtoml11-dev libgtest-dev libgmock-dev
+  libjemalloc-dev  # dialerd's allocator
   prometheus  # prometheus and promtool: the dashboards' end-to-end test
 )
 

@@ -24,6 +24,11 @@
 #include "storage/database.hpp"
 #include "storage/inbox_writer.hpp"
 
+/// jemalloc's settings for dialerd (the MALLOC_CONF variable overrides them): two arenas, and a
+/// background thread that gives freed pages back, so memory follows the calls held.
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "narenas:2,background_thread:true";
+
 namespace {
 
 void print_usage() {

@@ -194,6 +194,34 @@ TEST(webhook_inbox, a_group_stores_each_event_once_and_names_the_duplicates) {
   EXPECT_EQ(first->attempt_id, a.attempt_id);
 }
 
+TEST(webhook_inbox, each_stored_event_is_pending_once_until_applied_and_duplicates_add_nothing) {
+  auto a = an_attempt();
+  const auto call_id = test::unique("call_");
+  auto entry = [&](const std::string& event) {
+    return inbox_entry{0, a.attempt_id, call_id, event, "{}"};
+  };
+  auto of_call = [&] {
+    std::vector<id_t> ids;
+    for (const auto& r : unapplied_webhooks(db()))
+      if (r.provider_call_id == call_id) ids.push_back(r.id);
+    return ids;
+  };
+  auto first = store_webhooks(db(), {entry("call_started"), entry("call_ended")});
+  auto again = store_webhooks(db(), {entry("call_ended"), entry("call_started")});
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_FALSE(again[0].stored);
+  EXPECT_FALSE(again[1].stored);
+  EXPECT_EQ(of_call(), (std::vector<id_t>{first[0].inbox_id, first[1].inbox_id}))
+      << "one pending entry per stored event, none for the duplicates";
+  mark_webhook_applied(db(), first[1].inbox_id);
+  EXPECT_EQ(of_call(), std::vector<id_t>{first[0].inbox_id});
+  mark_webhook_applied(db(), first[1].inbox_id);  // applying twice changes nothing
+  mark_webhook_applied(db(), first[0].inbox_id);
+  EXPECT_TRUE(of_call().empty());
+  EXPECT_EQ(webhook_count(db(), call_id), 2) << "applied events stay in the inbox";
+}
+
 TEST(webhook_inbox, a_group_finds_each_attempt_and_stores_nothing_for_unknown_or_foreign_calls) {
   auto a = an_attempt();
   auto b = an_attempt();
