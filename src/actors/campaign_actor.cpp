@@ -393,7 +393,8 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
         *result = std::move(r);
       },
       [me, result] { caf::anon_send(me, journaled_atom::value, std::move(*result)); },
-      [ctx, me, plan, lead] { find_dial_after_failed_write(*ctx, me, *plan, lead.lead_id); });
+      [ctx, me, plan, lead] { find_dial_after_failed_write(*ctx, me, *plan, lead.lead_id); },
+      storage::write_lane::urgent);
 }
 
 void dispatch(campaign_actor* self) {

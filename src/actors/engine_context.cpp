@@ -50,7 +50,7 @@ void serial_jobs::on_done(caf::event_based_actor* self, const engine_context& ct
 }
 
 void run_write(const engine_context& ctx, std::function<void()> writes, std::function<void()> then,
-               std::function<void()> on_error) {
+               std::function<void()> on_error, storage::write_lane lane) {
   auto* metrics = ctx.metrics;
   auto queued = steady::now();
   auto started = std::make_shared<steady::time_point>(queued);
@@ -66,7 +66,7 @@ void run_write(const engine_context& ctx, std::function<void()> writes, std::fun
     else if (on_error)
       on_error();
   };
-  if (ctx.store->write_async(timed, done)) return;
+  if (ctx.store->write_async(timed, done, lane)) return;
   ctx.pool->post([timed, done] {
     bool ok = true;
     try {

@@ -10,6 +10,7 @@
 #include "actors/engine.hpp"
 #include "actors/engine_metrics.hpp"
 #include "core/compliance_policy.hpp"
+#include "storage/write_lane.hpp"
 
 namespace dialer::actors {
 
@@ -64,9 +65,11 @@ class serial_jobs {
 
 /// Runs `writes` (storage writes and reads only: they may run twice) and then `then` once they
 /// are durable: in a group of the storage writer when the store has one (no pool thread waits
-/// for the commit), else on the pool. `on_error` runs instead when they failed.
+/// for the commit), else on the pool. `on_error` runs instead when they failed. `lane`: urgent
+/// writes (a dial about to be sent) go before the others waiting for the writer.
 void run_write(const engine_context& ctx, std::function<void()> writes, std::function<void()> then,
-               std::function<void()> on_error = {});
+               std::function<void()> on_error = {},
+               storage::write_lane lane = storage::write_lane::ordinary);
 
 /// Runs one blocking job on the pool; the job sends its own result to its actor. When it
 /// throws, the error is logged and `on_error` (if set) runs on the pool thread.

@@ -11,6 +11,7 @@
 #include "core/tenant_allowance.hpp"
 #include "storage/dial_journal.hpp"
 #include "storage/rows.hpp"
+#include "storage/write_lane.hpp"
 
 namespace dialer::storage {
 class database;
@@ -61,10 +62,13 @@ class engine_store {
   /// Hands `writes` to the storage writer and returns at once: they share a transaction with
   /// other actors' writes (and run again from the start if another of them fails), and
   /// `done(ok)` follows on the writer's thread after the commit. `writes` may only write and
-  /// read. False when this store has no writer: the caller runs `writes` itself.
-  virtual bool write_async(std::function<void()> writes, std::function<void(bool)> done) {
+  /// read; `lane` says whether they go before the others waiting. False when this store has
+  /// no writer: the caller runs `writes` itself.
+  virtual bool write_async(std::function<void()> writes, std::function<void(bool)> done,
+                           storage::write_lane lane) {
     (void)writes;
     (void)done;
+    (void)lane;
     return false;
   }
   /// Replaces the transcript turns of an attempt's call.
@@ -123,7 +127,8 @@ class pg_engine_store final : public engine_store {
                             disposition outcome, const provider_call& call,
                             id_t applied_inbox_id) override;
   void together(const std::function<void()>& writes) override;
-  bool write_async(std::function<void()> writes, std::function<void(bool)> done) override;
+  bool write_async(std::function<void()> writes, std::function<void(bool)> done,
+                   storage::write_lane lane) override;
   void store_segments(id_t tenant_id, id_t attempt_id,
                       const std::vector<storage::segment_row>& segments) override;
   void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,

@@ -25,7 +25,8 @@ void pg_engine_store::together(const std::function<void()>& writes) {
   write(writes);
 }
 
-bool pg_engine_store::write_async(std::function<void()> writes, std::function<void(bool)> done) {
+bool pg_engine_store::write_async(std::function<void()> writes, std::function<void(bool)> done,
+                                  storage::write_lane lane) {
   if (!writer_ || storage::database::in_group()) return false;
   writer_->submit(std::move(writes), [done = std::move(done)](std::exception_ptr error) {
     if (error) {
@@ -38,7 +39,7 @@ bool pg_engine_store::write_async(std::function<void()> writes, std::function<vo
       }
     }
     done(!error);
-  });
+  }, lane);
   return true;
 }
 

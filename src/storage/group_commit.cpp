@@ -8,8 +8,11 @@ namespace dialer::storage {
 
 group_commit::group_commit(database& db, std::size_t writers, std::size_t max_group)
     : db_(db), max_group_(std::max<std::size_t>(max_group, 1)) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(writers, 1); ++i)
-    writers_.emplace_back([this] { write_loop(); });
+  auto count = std::max<std::size_t>(writers, 1);
+  for (std::size_t i = 0; i < count; ++i) {
+    bool urgent_only = count > 1 && i == 0;
+    writers_.emplace_back([this, urgent_only] { write_loop(urgent_only); });
+  }
 }
 
 group_commit::~group_commit() {
@@ -18,6 +21,7 @@ group_commit::~group_commit() {
     stopping_ = true;
   }
   wake_.notify_all();
+  wake_urgent_.notify_all();
   for (auto& t : writers_) t.join();
 }
 
@@ -33,12 +37,15 @@ void group_commit::run(std::function<void()> job) {
   result.get();
 }
 
-void group_commit::submit(std::function<void()> job, done_fn done) {
+void group_commit::submit(std::function<void()> job, done_fn done, write_lane lane) {
+  bool urgent = lane == write_lane::urgent;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) throw storage_error("the journal writer is stopping");
-    queue_.push_back(pending{std::move(job), std::move(done)});
+    (urgent ? urgent_ : queue_).push_back(pending{std::move(job), std::move(done)});
   }
+  // Whichever writer is free first takes an urgent job.
+  if (urgent) wake_urgent_.notify_one();
   wake_.notify_one();
 }
 
@@ -54,19 +61,24 @@ std::uint64_t group_commit::jobs() const {
 
 std::size_t group_commit::waiting() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return queue_.size();
+  return urgent_.size() + queue_.size();
 }
 
-void group_commit::write_loop() {
+void group_commit::write_loop(bool urgent_only) {
+  auto& wake = urgent_only ? wake_urgent_ : wake_;
   for (;;) {
     std::vector<pending> group;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      while (!queue_.empty() && group.size() < max_group_) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      auto work = [&] { return !urgent_.empty() || (!urgent_only && !queue_.empty()); };
+      wake.wait(lock, [&] { return stopping_ || work(); });
+      if (!work()) return;  // stopping, nothing left for this writer
+      for (auto* from : {&urgent_, &queue_}) {
+        if (urgent_only && from == &queue_) break;
+        while (!from->empty() && group.size() < max_group_) {
+          group.push_back(std::move(from->front()));
+          from->pop_front();
+        }
       }
     }
     std::vector<std::function<void()>> jobs;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/write_lane.hpp"
 
 namespace dialer::storage {
 
@@ -22,7 +23,8 @@ namespace dialer::storage {
 class group_commit {
  public:
   /// Starts `writers` writer threads (each with its own connection from `db`); at most
-  /// `max_group` jobs go in one transaction.
+  /// `max_group` jobs go in one transaction. With two writers or more, one of them takes only
+  /// urgent jobs, so an urgent job never waits for a group of ordinary ones to commit.
   group_commit(database& db, std::size_t writers = 1, std::size_t max_group = 256);
   /// Runs what is still queued, then stops the writers.
   ~group_commit();
@@ -38,8 +40,9 @@ class group_commit {
   void run(std::function<void()> job);
 
   /// Queues `job` for the next group and returns at once; `done` follows the group's end.
-  /// `done` must not block: it runs on the writer thread, before the next group.
-  void submit(std::function<void()> job, done_fn done);
+  /// `done` must not block: it runs on the writer thread, before the next group. Urgent jobs
+  /// go into groups before every ordinary job waiting.
+  void submit(std::function<void()> job, done_fn done, write_lane lane = write_lane::ordinary);
 
   /// Groups committed so far and the jobs they held (for benchmarks and tests).
   std::uint64_t groups() const;
@@ -53,12 +56,15 @@ class group_commit {
     done_fn done;
   };
 
-  void write_loop();
+  /// A writer's loop; `urgent_only`: the writer kept for urgent jobs.
+  void write_loop(bool urgent_only);
 
   database& db_;
   std::size_t max_group_;
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;         // writers that take any job
+  std::condition_variable wake_urgent_;  // the writer kept for urgent jobs
+  std::deque<pending> urgent_;
   std::deque<pending> queue_;
   bool stopping_ = false;
   std::uint64_t groups_ = 0;

@@ -4,6 +4,8 @@
 #include <pqxx/pqxx>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <thread>
 
@@ -150,6 +152,50 @@ TEST(group_commit, a_submitted_job_returns_at_once_and_is_told_after_its_commit)
   ASSERT_TRUE(bad_error);
   EXPECT_THROW(std::rethrow_exception(bad_error), std::logic_error);
   EXPECT_FALSE(committed_cap(bad)) << "the failed job changed nothing";
+}
+
+TEST(group_commit, an_urgent_job_commits_while_every_other_writer_holds_an_ordinary_group) {
+  group_commit writer(db(), 3);  // one writer kept for urgent jobs, two for any
+  std::mutex m;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> holding{0};
+  auto hold = [&] {
+    ++holding;
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [&] { return release; });
+  };
+  std::atomic<int> ordinary_done{0};
+  // Each ordinary job is handed in once the previous one holds its writer, so each is a group
+  // of its own and both writers that take any job are held.
+  writer.submit(hold, [&](std::exception_ptr) { ++ordinary_done; });
+  wait_until([&] { return holding == 1; });
+  writer.submit(hold, [&](std::exception_ptr) { ++ordinary_done; });
+  wait_until([&] { return holding == 2; });
+  // A third ordinary job waits: no writer that takes it is free.
+  std::atomic<bool> third_ran{false};
+  writer.submit([&] { third_ran = true; }, [&](std::exception_ptr) { ++ordinary_done; });
+  const id_t tenant = test::new_tenant();
+  std::atomic<bool> urgent_done{false};
+  std::exception_ptr urgent_error;
+  writer.submit([&] { set_tenant_limits(db(), tenant, tenant_limits{7, std::nullopt}); },
+                [&](std::exception_ptr e) {
+                  urgent_error = e;
+                  urgent_done = true;
+                },
+                write_lane::urgent);
+  wait_until([&] { return urgent_done.load(); });
+  EXPECT_FALSE(urgent_error);
+  EXPECT_EQ(committed_cap(tenant), std::optional<std::int32_t>{7}) << "committed before done";
+  EXPECT_EQ(ordinary_done, 0);
+  EXPECT_FALSE(third_ran) << "the urgent writer took an ordinary job";
+  {
+    std::lock_guard<std::mutex> lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  wait_until([&] { return ordinary_done == 3; });
+  EXPECT_TRUE(third_ran);
 }
 
 TEST(group_commit, writes_inside_a_job_know_they_are_part_of_its_group) {
