@@ -73,13 +73,14 @@ void group_commit::write_loop(bool urgent_only) {
       auto work = [&] { return !urgent_.empty() || (!urgent_only && !queue_.empty()); };
       wake.wait(lock, [&] { return stopping_ || work(); });
       if (!work()) return;  // stopping, nothing left for this writer
-      for (auto* from : {&urgent_, &queue_}) {
-        if (urgent_only && from == &queue_) break;
-        while (!from->empty() && group.size() < max_group_) {
-          group.push_back(std::move(from->front()));
-          from->pop_front();
+      auto take_from = [&](std::deque<pending>& from) {
+        while (!from.empty() && group.size() < max_group_) {
+          group.push_back(std::move(from.front()));
+          from.pop_front();
         }
-      }
+      };
+      take_from(urgent_);
+      if (!urgent_only) take_from(queue_);
     }
     std::vector<std::function<void()>> jobs;
     jobs.reserve(group.size());
