@@ -93,6 +93,18 @@ async function metric(name) {
   return m ? Number(m[1]) : NaN;
 }
 
+/**
+ * campaign.stats go out at most once a second per campaign (API.md). Judged by when the client
+ * got them, whose delays vary (a flood queues events ahead of them): over the span from the
+ * first to the last, no more than one a second, with one second of delivery jitter allowed in
+ * all. Gaps between two single events would fail whenever one of them waited in a queue.
+ */
+function assertPacedStats(stats, label) {
+  const span = stats.at(-1).at - stats[0].at;
+  const allowed = Math.floor((span + 1000) / 1000) + 1;
+  assert.ok(stats.length <= allowed, `${label}: ${stats.length} campaign.stats in ${span} ms (at most ${allowed})`);
+}
+
 test('a bad credential gets 401 and no upgrade', async () => {
   for (const [options, url, why] of [
     [{ headers: { authorization: 'Bearer not.a.token' } }, wsUrl(), 'bad JWT in the header'],
@@ -174,8 +186,7 @@ test('events arrive in order per call, the campaign filter holds, and tenants ar
     const stats = all.events.filter((e) => e.type === 'campaign.stats' && e.data.campaign_id === id);
     assert.ok(stats.length > 0, `campaign ${id} has stats`);
     assert.equal(stats.at(-1).data.leads_terminal, 40, 'the last stats are final');
-    for (let i = 1; i < stats.length; i++)
-      assert.ok(stats[i].at - stats[i - 1].at >= 800, `campaign ${id} stats ${stats[i].at - stats[i - 1].at} ms apart`);
+    assertPacedStats(stats, `campaign ${id}`);
   }
 
   // (b) The client subscribed to X never got anything of Y, and got all of X.
@@ -228,11 +239,10 @@ test('a client that stops reading during a flood is dropped with 1013; server me
   assert.ok(slow.events.length < healthy.events.length, 'the slow client got less than the healthy one');
   assert.equal(healthy.closed, null, 'the healthy client was not dropped');
   assert.ok(healthy.events.filter((e) => e.type === 'call.ended').length >= 1500);
-  // campaign.stats: at most one a second per campaign (client arrival times, some jitter allowed).
+  // campaign.stats: at most one a second per campaign, even while the flood delays delivery.
   const stats = healthy.events.filter((e) => e.type === 'campaign.stats' && e.data.campaign_id === flood.campaign.id);
   assert.ok(stats.length >= 2, `${stats.length} stats events during the flood`);
-  for (let i = 1; i < stats.length; i++)
-    assert.ok(stats[i].at - stats[i - 1].at >= 800, `stats ${stats[i].at - stats[i - 1].at} ms apart`);
+  assertPacedStats(stats, 'the flood campaign');
   await waitFor(async () => (await metric('dialer_websocket_clients')) === 1, 5000, 'the gauge to drop');
   healthy.ws.close();
 });
