@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <optional>
+#include <utility>
 
 #include "actors/engine_store.hpp"
 #include "actors/event_hub.hpp"
@@ -49,6 +50,7 @@ struct call_state {
   call_progress progress;
   serial_jobs jobs;
   bool reported = false;
+  bool line_given_back = false;  ///< gateway, metrics and campaign told the line is free
   bool quit_when_idle = false;
   std::optional<std::int64_t> cost_cents;  ///< the provider's charge, once it says
   /// A refused create (429): how long the gateway holds creates, so the lead waits as long.
@@ -92,6 +94,28 @@ void quit_if_done(call_actor* self) {
   }
 }
 
+/// Gives the call's provider line back, once: to its account's gateway, to the active-call
+/// gauge, and to the campaign (which may dial its next lead on it while the close commits).
+void give_back_line(call_actor* self) {
+  auto& st = self->state;
+  if (std::exchange(st.line_given_back, true)) return;
+  auto attempt_id = st.start.attempt.attempt_id;
+  if (st.gateway) self->send(st.gateway, line_freed_atom::value, attempt_id);
+  st.line.release();
+  self->send(st.campaign, slot_free_atom::value, attempt_id);
+}
+
+/// A verified webhook, not yet committed, that ends the call: the line goes back now. Only
+/// for this very call: the provider call id its create got, and the tenant whose own account
+/// signed the webhook, if one did.
+void on_ending(call_actor* self, const inbound_webhook& w) {
+  auto& st = self->state;
+  if (w.tenant_id && w.tenant_id != st.start.attempt.tenant_id) return;
+  if (st.start.provider_call_id.empty() || w.event.call.call_id != st.start.provider_call_id)
+    return;
+  if (apply_event(st.progress, w.event).line_released) give_back_line(self);
+}
+
 /// Commits the attempt's end and the lead's next step, then tells the campaign. `first` (the
 /// progress of the event that ended the call) goes in the same commit, before the close.
 void close_and_report(call_actor* self, attempt_state final_state, disposition outcome,
@@ -107,10 +131,7 @@ void close_and_report(call_actor* self, attempt_state final_state, disposition o
     publish_call_event(self, live_event_type::call_ended,
                        call_progress{final_state, outcome, true, false}, call);
   }
-  if (st.gateway) self->send(st.gateway, line_freed_atom::value, st.start.attempt.attempt_id);
-  st.line.release();
-  // The campaign may dial the next lead on this line while the close commits.
-  self->send(st.campaign, slot_free_atom::value, st.start.attempt.attempt_id);
+  give_back_line(self);
   const auto& ctx = *st.ctx;
   auto now = ctx.clock->now_ms();
   auto next = outcome == disposition::provider_refused && st.refusal_wait_ms
@@ -353,6 +374,7 @@ caf::behavior call_behavior(call_actor* self, caf::actor campaign, context_ptr c
         quit_if_done(self);
         return true;
       },
+      [=](ending_atom, const inbound_webhook& w) { on_ending(self, w); },
       [=](synced_atom, sync_result& r) {
         on_synced(self, r);
         quit_if_done(self);

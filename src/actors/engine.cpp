@@ -9,6 +9,7 @@
 #include "actors/messages.hpp"
 #include "actors/provider_accounts.hpp"
 #include "actors/provider_gateway.hpp"
+#include "core/call_progress.hpp"
 #include "retell/client.hpp"
 #include "storage/campaigns.hpp"
 #include "storage/dial_journal.hpp"
@@ -151,6 +152,21 @@ void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
   if (!impl_->ctx) return;
   caf::anon_send(impl_->ctx->root, webhook_atom::value,
                  inbound_webhook{inbox_id, tenant_id, attempt_id, ev});
+}
+
+void engine::webhook_arrived(id_t tenant_id, id_t attempt_id, const webhook_event& ev) {
+  if (!impl_->ctx || attempt_id <= 0) return;
+  // Only an event that ends a call from any state it may be in is worth a message.
+  if (!apply_event(call_progress{}, ev).line_released) return;
+  // What a call actor needs to judge it; the transcript and the rest stay with the handler.
+  inbound_webhook w{0, tenant_id, attempt_id, {}};
+  w.event.kind = ev.kind;
+  w.event.event_name = ev.event_name;
+  w.event.call.call_id = ev.call.call_id;
+  w.event.call.call_status = ev.call.call_status;
+  w.event.call.disconnection_reason = ev.call.disconnection_reason;
+  w.event.call.in_voicemail = ev.call.in_voicemail;
+  caf::anon_send(impl_->ctx->root, ending_atom::value, std::move(w));
 }
 
 bool engine::subscribe_events(std::shared_ptr<event_sink> sink, subscription_filter filter,

@@ -85,6 +85,11 @@ class engine {
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);
 
+  /// A verified webhook on its way to the inbox (`tenant_id` 0: the platform's account): when
+  /// it ends a followed call, the call's line goes back now, before the inbox commit (the
+  /// stored webhook closes the attempt as usual).
+  void webhook_arrived(id_t tenant_id, id_t attempt_id, const webhook_event& ev);
+
   /// Adds a live-event subscriber with `filter` (tenant from its credentials, optionally one
   /// campaign); false when the engine is not running. Called again for the same sink, it
   /// replaces the filter and the sink gets a `subscribed` event once the new filter applies.

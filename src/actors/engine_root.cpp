@@ -155,6 +155,13 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
         self->state.calls[attempt_id] = call;
       },
       [=](unregister_atom, id_t attempt_id) { self->state.calls.erase(attempt_id); },
+      [=](ending_atom, inbound_webhook& w) {
+        // Only a live call actor can give a line back early; without one, the stored webhook
+        // does everything when it comes.
+        auto& calls = self->state.calls;
+        if (auto it = calls.find(w.attempt_id); it != calls.end())
+          self->send(it->second, ending_atom::value, std::move(w));
+      },
       [=](webhook_atom, inbound_webhook& w) {
         auto& st = self->state;
         auto it = st.calls.find(w.attempt_id);

@@ -19,6 +19,8 @@ namespace dialer::actors {
 using dial_atom = caf::atom_constant<caf::atom("dial")>;
 using dial_result_atom = caf::atom_constant<caf::atom("dialres")>;
 using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+/// A verified webhook, not yet committed, says a call ended: its line may go back now.
+using ending_atom = caf::atom_constant<caf::atom("ending")>;
 using orphan_atom = caf::atom_constant<caf::atom("orphan")>;
 using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;

@@ -103,6 +103,8 @@ void admit_and_store(api_context& api, const request& req, const std::string& si
     return;
   }
   auto w = std::move(std::get<admitted_webhook>(decided));
+  // A call this ends frees its line now; the answer still waits for the inbox commit.
+  api.engine.webhook_arrived(w.entry.tenant_id, w.entry.attempt_id, w.event);
   auto entry = w.entry;
   api.inbox->submit(std::move(entry), [&api, w = std::move(w), respond = std::move(respond)](
                                           std::optional<storage::inbox_receipt> receipt) {

@@ -39,6 +39,15 @@ class campaign_runtime : public engine_test_bed {
     deliver(tenant, attempt, kind, status, reason, call_cost_cents_);
   }
 
+  /// A verified webhook reaches the engine before its inbox commit, signed by `signer`'s own
+  /// account (0: the platform's).
+  void arrive(id_t signer, id_t attempt, webhook_kind kind, std::string status,
+              std::string reason) {
+    caf::anon_send(ctx_->root, ending_atom::value,
+                   stored_webhook(0, signer, attempt, kind, status, reason));
+    run();
+  }
+
   /// The provider ends a call with `reason` (call_ended, then call_analyzed).
   void end_call(id_t attempt, std::string reason = "user_hangup") {
     script_.live.erase(attempt);
@@ -257,6 +266,49 @@ TEST_F(campaign_runtime, a_freed_line_takes_the_next_dial_while_the_ended_call_s
   EXPECT_EQ(store_.count(lead_status::completed), 2);
   EXPECT_EQ(store_.transitions.back(),
             std::make_pair(campaign_status::running, campaign_status::completed));
+}
+
+TEST_F(campaign_runtime, an_arriving_call_ended_frees_the_line_before_its_inbox_commit) {
+  store_.add_leads(2);
+  store_.plan.max_concurrent_calls = 1;
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  script_.live.erase(1);
+  // Verified, still on its way to the inbox: the handler tells the engine it arrived.
+  arrive(tenant, 1, webhook_kind::call_ended, "ended", "user_hangup");
+  EXPECT_EQ(script_.dials.size(), 2u) << "the ended call's line took the next dial";
+  EXPECT_EQ(script_.freed, std::vector<id_t>{1}) << "the account's line went back once";
+  EXPECT_FALSE(store_.attempts[1].closed) << "only the stored webhook closes the attempt";
+  EXPECT_EQ(script_.peak, 1u);
+  webhook(1, webhook_kind::call_ended, "ended", "user_hangup");
+  EXPECT_TRUE(store_.attempts[1].closed);
+  EXPECT_EQ(script_.freed, std::vector<id_t>{1}) << "the stored webhook frees nothing twice";
+  EXPECT_EQ(script_.dials.size(), 2u) << "one freed line, one more dial";
+  webhook(1, webhook_kind::call_analyzed, "ended", "user_hangup");
+  end_call(2);
+  EXPECT_EQ(store_.count(lead_status::completed), 2);
+  EXPECT_EQ(store_.attempts[1].close_calls, 1);
+}
+
+TEST_F(campaign_runtime, an_arriving_webhook_frees_no_line_unless_it_ends_this_very_call) {
+  store_.add_leads(2);
+  store_.plan.max_concurrent_calls = 1;
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  arrive(tenant + 1, 1, webhook_kind::call_ended, "ended", "user_hangup");
+  EXPECT_EQ(script_.dials.size(), 1u) << "signed by another tenant's own account";
+  auto w = stored_webhook(0, tenant, 1, webhook_kind::call_ended, "ended", "user_hangup");
+  w.event.call.call_id = "call_someone_else";
+  caf::anon_send(ctx_->root, ending_atom::value, w);
+  run();
+  EXPECT_EQ(script_.dials.size(), 1u) << "another provider call's id";
+  arrive(tenant, 1, webhook_kind::call_started, "ongoing", "");
+  EXPECT_EQ(script_.dials.size(), 1u) << "a call that goes on keeps its line";
+  script_.live.erase(1);
+  arrive(0, 1, webhook_kind::call_ended, "ended", "user_hangup");
+  EXPECT_EQ(script_.dials.size(), 2u) << "the platform's account signed it: this call ended";
+  EXPECT_EQ(script_.peak, 1u);
+  EXPECT_TRUE(store_.applied_webhooks.empty()) << "nothing arriving is applied before its commit";
 }
 
 TEST_F(campaign_runtime, duplicate_and_reordered_webhooks_close_an_attempt_once) {
