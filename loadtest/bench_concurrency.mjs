@@ -214,6 +214,13 @@ async function main() {
       p50_at_most_ms: histogramQuantile(metrics, 'dialer_dispatch_latency_seconds', 0.5) * 1000,
       p99_at_most_ms: histogramQuantile(metrics, 'dialer_dispatch_latency_seconds', 0.99) * 1000,
     },
+    // dialerd's own part of a refill (line freed -> create sent), by its histogram's buckets.
+    slot_refill_in_engine: {
+      observations: metricSum(metrics, 'dialer_slot_refill_seconds_count'),
+      p50_at_most_ms: histogramQuantile(metrics, 'dialer_slot_refill_seconds', 0.5) * 1000,
+      p90_at_most_ms: histogramQuantile(metrics, 'dialer_slot_refill_seconds', 0.9) * 1000,
+      p99_at_most_ms: histogramQuantile(metrics, 'dialer_slot_refill_seconds', 0.99) * 1000,
+    },
     promises: {
       duplicate_dials: accepted.length - attemptIds.size,
       duplicate_attempts_in_journal: Number(duplicateAttempts),

@@ -67,6 +67,8 @@ struct campaign_state {
   /// A call settled while a request for lines was under way: a refusal may be stale.
   bool ask_again = false;
   std::unordered_map<id_t, std::int64_t> tenant_held;  ///< lead id -> tenant budget held
+  /// When each freed line not yet taken by a dial was freed (for the refill latency).
+  std::deque<epoch_ms> lines_freed_at;
 };
 
 using campaign_actor = caf::stateful_actor<campaign_state>;
@@ -93,6 +95,8 @@ void ask_tenant(campaign_actor* self, std::int32_t want) {
             bool settled_meanwhile = std::exchange(s.ask_again, false);
             s.tenant_lines += g.lines;
             s.tenant_line_cost = cost;
+            // Refused lines: freed lines wait for the tenant's cap or budget, untimed.
+            if (g.lines == 0 && !settled_meanwhile) s.lines_freed_at.clear();
             if (g.lines == 0 && settled_meanwhile) {
               // The tenant answered before it heard of that settlement: ask again.
               dispatch(self);
@@ -357,7 +361,7 @@ void find_dial_after_failed_write(const engine_context& ctx, const caf::actor& m
 }
 
 /// Decides for *now* and journals the dial in one storage job; answers journaled_atom.
-void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
+void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch_ms line_freed_at) {
   auto& st = self->state;
   auto ctx = st.ctx;
   auto me = caf::actor_cast<caf::actor>(self);
@@ -367,7 +371,7 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
   auto result = std::make_shared<journal_result>();
   run_write(
       *ctx,
-      [ctx, plan, lead, rules, result] {
+      [ctx, plan, lead, rules, result, line_freed_at] {
         campaign_facts campaign;
         campaign.starts_at = plan->start_at;
         campaign.ends_at = plan->end_at;
@@ -380,6 +384,7 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
         auto gated =
             ctx->store->journal_dialing(*plan, lead, now - rules->attempt_lookback_ms, now, gate);
         journal_result r{lead.lead_id, std::move(gated.attempt), false, {}, {}};
+        if (r.attempt) r.attempt->line_freed_at = line_freed_at;
         if (gated.verdict && !gated.verdict->decision.allowed) {
           const auto& d = gated.verdict->decision;
           r.block_reason = std::string(to_string(d.reason));
@@ -397,7 +402,8 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead) {
       storage::write_lane::urgent);
 }
 
-void dispatch(campaign_actor* self) {
+/// Dials due leads while the cap, the rates, the tenant's lines and the budget allow.
+void dial_due_leads(campaign_actor* self) {
   auto& st = self->state;
   if (!st.plan || !st.rules) return;
   if (dials(st.status)) {
@@ -453,7 +459,12 @@ void dispatch(campaign_actor* self) {
     st.tenant_held[lead.lead_id] = st.tenant_line_cost;
     ++st.slots_used;
     ++st.journaling;
-    journal_behind_gate(self, lead);
+    epoch_ms line_freed_at = 0;
+    if (!st.lines_freed_at.empty()) {
+      line_freed_at = st.lines_freed_at.front();
+      st.lines_freed_at.pop_front();
+    }
+    journal_behind_gate(self, lead, line_freed_at);
   }
   return_unused_lines(self);
   if (dials(st.status) && st.hopper.empty()) {
@@ -462,6 +473,13 @@ void dispatch(campaign_actor* self) {
     else
       check_completion(self);
   }
+}
+
+void dispatch(campaign_actor* self) {
+  dial_due_leads(self);
+  // A refill is timed only when a lead takes the freed line at once (or once the tenant grants
+  // a line): a line left idle by a cap, the budget or no lead due waits on nothing of ours.
+  if (!self->state.asking_tenant) self->state.lines_freed_at.clear();
 }
 
 /// Replaces the lead's hold by what the call cost (the hold itself when the provider did not
@@ -692,6 +710,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         // commits (call_done follows, and settles the rest).
         auto& s = self->state;
         if (!s.calls.count(attempt_id) || !s.freed_early.insert(attempt_id).second) return;
+        s.lines_freed_at.push_back(s.ctx->clock->now_ms());
         s.more_due = true;
         if (dials(s.status)) dispatch(self);
       },

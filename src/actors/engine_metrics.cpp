@@ -153,6 +153,12 @@ engine_metrics::engine_metrics(prometheus::Registry& r)
                             .Help("time from the decision to dial a lead to its create request")
                             .Register(r)
                             .Add({}, fast_buckets())),
+      slot_refill_(prometheus::BuildHistogram()
+                       .Name("dialer_slot_refill_seconds")
+                       .Help("time from a call's line freed to the create request of the dial "
+                             "that took it at once")
+                       .Register(r)
+                       .Add({}, fast_buckets())),
       budget_spent_(prometheus::BuildGauge()
                         .Name("dialer_budget_spent_cents")
                         .Help("budget spent this month, by tenant")
@@ -295,6 +301,10 @@ void engine_metrics::dispatch_blocked(std::int64_t tenant_id, std::string_view r
 
 void engine_metrics::dispatch_latency_seconds(double s) {
   dispatch_latency_.Observe(s);
+}
+
+void engine_metrics::slot_refill_seconds(double s) {
+  slot_refill_.Observe(s);
 }
 
 void engine_metrics::budget_change(std::int64_t tenant_id, double spent_delta,

@@ -69,6 +69,8 @@ class engine_metrics {
   void dispatch_blocked(std::int64_t tenant_id, std::string_view reason);
   /// Seconds from the decision to dial a lead to its create-phone-call request being sent.
   void dispatch_latency_seconds(double s);
+  /// Seconds from a call's line freed to the create request of the dial that took it.
+  void slot_refill_seconds(double s);
   /// The budgets of `tenant_id`'s running campaigns changed by these cents spent and reserved
   /// (a campaign adds its ledger when it starts and takes it back when its actor ends).
   void budget_change(std::int64_t tenant_id, double spent_delta, double reserved_delta);
@@ -123,6 +125,7 @@ class engine_metrics {
   prometheus::Family<prometheus::Gauge>& active_calls_;
   prometheus::Family<prometheus::Counter>& blocked_;
   prometheus::Histogram& dispatch_latency_;
+  prometheus::Histogram& slot_refill_;
   prometheus::Family<prometheus::Gauge>& budget_spent_;
   prometheus::Family<prometheus::Gauge>& budget_reserved_;
   prometheus::Family<prometheus::Gauge>& campaigns_;

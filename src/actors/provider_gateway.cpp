@@ -137,9 +137,11 @@ void send_create(gateway_actor* self, held_create h) {
   auto& st = self->state;
   const auto& a = h.attempt;
   take_line(self, a.attempt_id, st.provider, h.reply_to);
-  if (a.decided_at > 0)
-    st.metrics->dispatch_latency_seconds(
-        static_cast<double>(std::max<epoch_ms>(st.clock->now_ms() - a.decided_at, 0)) / 1000.0);
+  auto seconds_since = [now = st.clock->now_ms()](epoch_ms t) {
+    return static_cast<double>(std::max<epoch_ms>(now - t, 0)) / 1000.0;
+  };
+  if (a.decided_at > 0) st.metrics->dispatch_latency_seconds(seconds_since(a.decided_at));
+  if (a.line_freed_at > 0) st.metrics->slot_refill_seconds(seconds_since(a.line_freed_at));
   auto me = caf::actor_cast<caf::actor>(self);
   auto attempt_id = a.attempt_id;
   const auto* clock = st.clock;

@@ -125,6 +125,8 @@ struct dial_attempt {
   std::string to_number;
   std::string provider_agent_id;
   epoch_ms decided_at = 0;  ///< when compliance allowed this dial (0: not known here)
+  /// When the line this dial refills was freed (0: not a refill taken at once).
+  epoch_ms line_freed_at = 0;
   /// Calls per second allowed from from_number (its registered rate); 0: not registered, the
   /// gateway's default applies.
   std::int32_t caller_calls_per_second = 0;

@@ -268,6 +268,25 @@ TEST_F(campaign_runtime, a_freed_line_takes_the_next_dial_while_the_ended_call_s
             std::make_pair(campaign_status::running, campaign_status::completed));
 }
 
+TEST_F(campaign_runtime, a_refill_is_timed_from_its_line_freed_and_a_line_a_cap_holds_is_not) {
+  store_.add_leads(3);
+  store_.plan.max_concurrent_calls = 1;
+  store_.plan.max_calls_per_hour = 2;
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  EXPECT_EQ(script_.dials[0].line_freed_at, 0) << "the first dial refills no line";
+  advance(std::chrono::minutes(1));
+  auto freed_at = clock_.now_ms();
+  end_call(1);
+  ASSERT_EQ(script_.dials.size(), 2u);
+  EXPECT_EQ(script_.dials[1].line_freed_at, freed_at) << "the dial that took the freed line";
+  end_call(2);
+  EXPECT_EQ(script_.dials.size(), 2u) << "the hourly cap holds the line idle";
+  advance(std::chrono::minutes(61));
+  ASSERT_EQ(script_.dials.size(), 3u);
+  EXPECT_EQ(script_.dials[2].line_freed_at, 0) << "a line a cap held is no refill of ours";
+}
+
 TEST_F(campaign_runtime, an_arriving_call_ended_frees_the_line_before_its_inbox_commit) {
   store_.add_leads(2);
   store_.plan.max_concurrent_calls = 1;

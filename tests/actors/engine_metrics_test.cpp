@@ -45,6 +45,8 @@ TEST_F(engine_metrics_test, campaign_dispatch_metrics_have_the_agreed_shape) {
   metrics_.dispatch_blocked(3, "dnc");
   metrics_.dispatch_blocked(3, "hourly_cap");
   metrics_.dispatch_latency_seconds(0.002);
+  metrics_.slot_refill_seconds(0.004);
+  metrics_.slot_refill_seconds(0.009);
   metrics_.budget_change(3, 1200, 300);   // one campaign reserves and spends
   metrics_.budget_change(3, 300, -300);   // it settles its hold
   metrics_.budget_change(4, 50, 0);       // another tenant's campaign
@@ -53,6 +55,7 @@ TEST_F(engine_metrics_test, campaign_dispatch_metrics_have_the_agreed_shape) {
   EXPECT_EQ(value("dialer_dispatch_blocked_total", {{"tenant", "3"}, {"reason", "dnc"}}), 2);
   EXPECT_EQ(value("dialer_dispatch_blocked_total", {{"tenant", "3"}, {"reason", "hourly_cap"}}), 1);
   EXPECT_EQ(value("dialer_dispatch_latency_seconds"), 1) << "one observation";
+  EXPECT_EQ(value("dialer_slot_refill_seconds"), 2) << "two refills";
   EXPECT_EQ(value("dialer_budget_spent_cents", {{"tenant", "3"}}), 1500);
   EXPECT_EQ(value("dialer_budget_reserved_cents", {{"tenant", "3"}}), 0);
   EXPECT_EQ(value("dialer_budget_spent_cents", {{"tenant", "4"}}), 50);

@@ -302,6 +302,25 @@ TEST_F(gateway_test, creates_held_by_the_line_limit_wait_without_a_timer) {
   EXPECT_EQ(metric("dialer_account_lines_in_use", {{"account", "platform"}}), 2);
 }
 
+TEST_F(gateway_test, a_refill_is_timed_from_its_line_freed_until_its_create_leaves) {
+  options_.account_concurrency = 1;
+  start_gateway();
+  dial(lone(1));  // a first dial refills no line: not timed
+  auto refill = lone(2);
+  refill.line_freed_at = clock_.now_ms();
+  dial(refill);  // waits for the account's only line
+  advance(std::chrono::milliseconds(250));
+  EXPECT_EQ(metric("dialer_slot_refill_seconds", {}), 0) << "not sent yet: not timed yet";
+  caf::anon_send(probes_[0], line_freed_atom::value, id_t{1});
+  run();
+  ASSERT_EQ(provider_.creates.size(), 2u);
+  EXPECT_EQ(metric("dialer_slot_refill_seconds", {}), 1) << "one refill";
+  double seconds = -1;
+  for (const auto& f : registry_.Collect())
+    if (f.name == "dialer_slot_refill_seconds") seconds = f.metric.at(0).histogram.sample_sum;
+  EXPECT_DOUBLE_EQ(seconds, 0.25) << "from the line freed to the create leaving";
+}
+
 TEST_F(gateway_test, a_429_holds_every_create_until_its_retry_after_passed) {
   options_.account_concurrency = 10;
   start_gateway();
