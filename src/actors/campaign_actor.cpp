@@ -13,6 +13,7 @@
 #include "actors/messages.hpp"
 #include "core/budget_ledger.hpp"
 #include "core/campaign_lifecycle.hpp"
+#include "core/lead_outcome.hpp"
 #include "core/pacing.hpp"
 
 namespace dialer::actors {
@@ -23,6 +24,13 @@ struct reported_gauges {
   double spent = 0;
   double reserved = 0;
   std::string status;  ///< empty: none yet
+};
+
+/// A dial journalled ahead of a free line (a standby), sent the moment one frees.
+struct standby_dial {
+  dial_attempt attempt;
+  dial_subject subject;  ///< the facts it was decided on, to decide again when it fires
+  epoch_ms armed_at = 0;
 };
 
 struct campaign_state {
@@ -69,7 +77,15 @@ struct campaign_state {
   std::unordered_map<id_t, std::int64_t> tenant_held;  ///< lead id -> tenant budget held
   /// When each freed line not yet taken by a dial was freed (for the refill latency).
   std::deque<epoch_ms> lines_freed_at;
+  /// Dials journalled ahead, oldest first (their leads are in held_leads, their money in holds).
+  std::deque<standby_dial> standby;
+  std::int32_t arming = 0;  ///< standby journal writes under way
 };
+
+/// True when no call, dial or standby write of the campaign is under way: it may quit.
+bool idle(const campaign_state& st) {
+  return st.slots_used == 0 && st.arming == 0;
+}
 
 using campaign_actor = caf::stateful_actor<campaign_state>;
 
@@ -80,6 +96,41 @@ void publish_campaign_status(campaign_actor* self, campaign_status status);
 void request_campaign_stats(campaign_actor* self);
 void publish_campaign_stats(campaign_actor* self);
 void stop_for_budget(campaign_actor* self, std::string_view block);
+void withdraw_standbys(campaign_actor* self, const lead_next_step& next, const std::string& why);
+
+/// A lead's next step when a standby is withdrawn: pending and due now, the attempt given back.
+lead_next_step due_again_step(epoch_ms now) {
+  lead_next_step next;
+  next.counts_as_attempt = false;
+  next.next_attempt_at = now;
+  return next;
+}
+
+/// A lead's next step when its campaign closes with `reason` before its standby was sent.
+lead_next_step cancelled_step(std::string reason) {
+  lead_next_step next;
+  next.status = lead_status::cancelled;
+  next.counts_as_attempt = false;
+  next.terminal_reason = std::move(reason);
+  return next;
+}
+
+/// The campaign's dates and DNC setting, as the compliance decision takes them.
+campaign_facts facts_of(const campaign_plan& plan) {
+  campaign_facts campaign;
+  campaign.starts_at = plan.start_at;
+  campaign.ends_at = plan.end_at;
+  campaign.exclude_dnc = plan.exclude_dnc;
+  return campaign;
+}
+
+/// The name of the first check that blocked a decision (its reason when none is marked).
+std::string blocked_check_of(const compliance_decision& d) {
+  for (std::size_t i = 0; i < compliance_check_count; ++i)
+    if (d.checks[i] == check_status::blocked)
+      return std::string(to_string(static_cast<compliance_check>(i)));
+  return std::string(to_string(d.reason));
+}
 
 /// Asks the tenant for up to `want` lines; the answer resumes dispatching.
 void ask_tenant(campaign_actor* self, std::int32_t want) {
@@ -180,7 +231,7 @@ void sleep_until(campaign_actor* self, std::optional<epoch_ms> at) {
 /// When nothing is in flight or queued, asks the journal whether any lead is still open.
 void check_completion(campaign_actor* self) {
   auto& st = self->state;
-  if (st.checking || st.refilling || st.slots_used > 0 || !st.hopper.empty() ||
+  if (st.checking || st.refilling || !idle(st) || !st.hopper.empty() || !st.standby.empty() ||
       st.status != campaign_status::running)
     return;
   st.checking = true;
@@ -232,7 +283,8 @@ void end_by_date(campaign_actor* self) {
     c->store->cancel_pending_leads(tenant, campaign, "end_date_reached");
     c->store->transition_campaign(tenant, campaign, from, campaign_status::completed);
   });
-  if (st.slots_used == 0) self->quit();
+  withdraw_standbys(self, cancelled_step("end_date_reached"), "withdrawn: end date reached");
+  if (idle(st)) self->quit();
 }
 
 /// A scheduled campaign: start dialling at start_at (or end at once when already past end_at).
@@ -323,6 +375,7 @@ void stop_for_budget(campaign_actor* self, std::string_view block) {
   if (block == "budget") st.ctx->metrics->dispatch_blocked(st.tenant_id, block);
   for (auto& lead : st.hopper) st.held_leads.erase(lead.lead_id);
   st.hopper.clear();
+  withdraw_standbys(self, due_again_step(st.ctx->clock->now_ms()), "withdrawn: campaign paused");
   auto c = st.ctx;
   auto tenant = st.tenant_id;
   auto campaign = st.campaign_id;
@@ -339,29 +392,35 @@ void stop_for_budget(campaign_actor* self, std::string_view block) {
 /// until the next restart. So the journal is read back: an open attempt of the lead is
 /// answered as in doubt (followed, never dialled); none, as no attempt.
 void find_dial_after_failed_write(const engine_context& ctx, const caf::actor& me,
-                                  const campaign_plan& plan, id_t lead_id) {
+                                  const campaign_plan& plan, id_t lead_id, bool standby) {
   auto c = ctx.store;
   auto tenant = plan.tenant_id;
   auto campaign = plan.id;
-  auto nothing = [me, lead_id] {
-    caf::anon_send(me, journaled_atom::value, journal_result{lead_id, {}, false, {}, {}});
+  auto answer = [me, lead_id, standby](std::optional<dial_attempt> attempt) {
+    journal_result r;
+    r.lead_id = lead_id;
+    r.in_doubt = attempt.has_value();
+    r.attempt = std::move(attempt);
+    r.standby = standby;
+    caf::anon_send(me, journaled_atom::value, std::move(r));
   };
   run_blocking(
       ctx,
-      [c, me, tenant, campaign, lead_id, nothing] {
+      [c, tenant, campaign, lead_id, answer] {
         for (auto& open : c->open_attempts(tenant, campaign))
           if (open.attempt.lead_id == lead_id && open.state == attempt_state::dialing) {
-            caf::anon_send(me, journaled_atom::value,
-                           journal_result{lead_id, std::move(open.attempt), true, {}, {}});
+            answer(std::move(open.attempt));
             return;
           }
-        nothing();
+        answer(std::nullopt);
       },
-      nothing);
+      [answer] { answer(std::nullopt); });
 }
 
-/// Decides for *now* and journals the dial in one storage job; answers journaled_atom.
-void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch_ms line_freed_at) {
+/// Decides for *now* and journals the dial in one storage job; answers journaled_atom. A
+/// `standby` is journalled ahead of a free line, behind the writes of dials about to be sent.
+void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch_ms line_freed_at,
+                         bool standby = false) {
   auto& st = self->state;
   auto ctx = st.ctx;
   auto me = caf::actor_cast<caf::actor>(self);
@@ -371,35 +430,132 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch
   auto result = std::make_shared<journal_result>();
   run_write(
       *ctx,
-      [ctx, plan, lead, rules, result, line_freed_at] {
-        campaign_facts campaign;
-        campaign.starts_at = plan->start_at;
-        campaign.ends_at = plan->end_at;
-        campaign.exclude_dnc = plan->exclude_dnc;
+      [ctx, plan, lead, rules, result, line_freed_at, standby] {
+        auto campaign = facts_of(*plan);
         const auto* policy = ctx->policy;
+        journal_result r;
+        r.lead_id = lead.lead_id;
+        r.standby = standby;
         auto gate = [&](const dial_subject& subject) {
+          if (standby) r.subject = subject;
           return policy->decide(*rules, subject, campaign, ctx->clock->now_ms());
         };
         auto now = ctx->clock->now_ms();
         auto gated =
             ctx->store->journal_dialing(*plan, lead, now - rules->attempt_lookback_ms, now, gate);
-        journal_result r{lead.lead_id, std::move(gated.attempt), false, {}, {}};
+        r.attempt = std::move(gated.attempt);
         if (r.attempt) r.attempt->line_freed_at = line_freed_at;
         if (gated.verdict && !gated.verdict->decision.allowed) {
-          const auto& d = gated.verdict->decision;
-          r.block_reason = std::string(to_string(d.reason));
-          for (std::size_t i = 0; i < compliance_check_count; ++i)
-            if (d.checks[i] == check_status::blocked) {
-              r.blocked_check = std::string(to_string(static_cast<compliance_check>(i)));
-              break;
-            }
-          if (r.blocked_check.empty()) r.blocked_check = r.block_reason;
+          r.block_reason = std::string(to_string(gated.verdict->decision.reason));
+          r.blocked_check = blocked_check_of(gated.verdict->decision);
         }
         *result = std::move(r);
       },
-      [me, result] { caf::anon_send(me, journaled_atom::value, std::move(*result)); },
-      [ctx, me, plan, lead] { find_dial_after_failed_write(*ctx, me, *plan, lead.lead_id); },
-      storage::write_lane::urgent);
+      [ctx, me, result] {
+        // A durable standby is in the engine's book until sent or withdrawn.
+        if (result->standby && result->attempt) ctx->standbys->add(*result->attempt);
+        caf::anon_send(me, journaled_atom::value, std::move(*result));
+      },
+      [ctx, me, plan, lead, standby] {
+        find_dial_after_failed_write(*ctx, me, *plan, lead.lead_id, standby);
+      },
+      standby ? storage::write_lane::ordinary : storage::write_lane::urgent);
+}
+
+/// Withdraws a standby that will not be sent: its attempt closes without counting and its lead
+/// takes `next`; the money it held goes back.
+void withdraw_standby(campaign_actor* self, const standby_dial& s, const lead_next_step& next,
+                      const std::string& why) {
+  auto& st = self->state;
+  auto ctx = st.ctx;
+  auto lead_id = s.attempt.lead_id;
+  if (auto h = st.holds.find(lead_id); h != st.holds.end()) {
+    if (st.budget) st.budget->release(h->second);
+    st.holds.erase(h);
+    report_budget(self);
+  }
+  st.held_leads.erase(lead_id);
+  auto a = s.attempt;
+  auto me = caf::actor_cast<caf::actor>(self);
+  run_write(
+      *ctx,
+      [ctx, a, next, why] {
+        ctx->store->close_attempt(a.tenant_id, a.attempt_id, attempt_state::failed,
+                                  disposition::none, why, next);
+      },
+      [ctx, me, id = a.attempt_id] {
+        ctx->standbys->remove(id);
+        // Its lead may be due again now: the campaign looks for it.
+        caf::anon_send(me, wake_atom::value);
+      },
+      [id = a.attempt_id] {
+        // Left in the book: the engine withdraws it when it stops (else a restart finds it in
+        // doubt).
+        spdlog::warn("withdrawing standby attempt {} failed", id);
+      });
+}
+
+void withdraw_standbys(campaign_actor* self, const lead_next_step& next, const std::string& why) {
+  auto& st = self->state;
+  auto waiting = std::move(st.standby);
+  st.standby.clear();
+  for (const auto& s : waiting) withdraw_standby(self, s, next, why);
+  // Their leads are due again (unless cancelled): the next refill looks for them.
+  if (!waiting.empty()) st.more_due = true;
+}
+
+/// Sends the oldest standby on a line that is free now, once the compliance decision taken
+/// again for this instant (on the facts read when it was journalled) still allows it; withdraws
+/// it otherwise. True when it was sent.
+bool fire_standby(campaign_actor* self) {
+  auto& st = self->state;
+  auto s = std::move(st.standby.front());
+  st.standby.pop_front();
+  auto now = st.ctx->clock->now_ms();
+  auto verdict = st.ctx->policy->decide(*st.rules, s.subject, facts_of(*st.plan), now);
+  auto step = standby_step_at(verdict.decision, s.armed_at, now,
+                              static_cast<epoch_ms>(st.ctx->options.standby_max_age.count()));
+  if (!step.fire) {
+    if (!verdict.decision.allowed)
+      st.ctx->metrics->dispatch_blocked(st.tenant_id, blocked_check_of(verdict.decision));
+    withdraw_standby(self, s, step.next, step.reason);
+    return false;
+  }
+  st.ctx->standbys->remove(s.attempt.attempt_id);
+  --st.tenant_lines;
+  st.tenant_held[s.attempt.lead_id] = st.tenant_line_cost;
+  ++st.slots_used;
+  if (st.rate) st.rate->record(now);
+  if (!st.lines_freed_at.empty()) {
+    s.attempt.line_freed_at = st.lines_freed_at.front();
+    st.lines_freed_at.pop_front();
+  }
+  call_start start;
+  start.attempt = std::move(s.attempt);
+  start.plan = st.plan;
+  start_call(self, std::move(start));
+  return true;
+}
+
+/// While every line is busy, journals dials ahead (up to options.standby_dials), so that a
+/// freed line's next create need not wait for a journal commit.
+void arm_standbys(campaign_actor* self) {
+  auto& st = self->state;
+  auto want = static_cast<std::size_t>(std::max(st.ctx->options.standby_dials, 0));
+  while (st.standby.size() + static_cast<std::size_t>(st.arming) < want && !st.hopper.empty()) {
+    std::optional<budget_hold> hold;
+    if (st.budget) {
+      auto reservation = st.budget->reserve(st.plan->est_cost_per_call_cents);
+      if (!reservation.hold) return;  // the money is for dials on free lines first
+      on_budget_signal(self, reservation.signal);
+      hold = reservation.hold;
+    }
+    auto lead = st.hopper.front();
+    st.hopper.pop_front();
+    if (hold) st.holds[lead.lead_id] = *hold;
+    ++st.arming;
+    journal_behind_gate(self, lead, 0, true);
+  }
 }
 
 /// Dials due leads while the cap, the rates, the tenant's lines and the budget allow.
@@ -420,7 +576,8 @@ void dial_due_leads(campaign_actor* self) {
   auto lines_used = [&st] {
     return st.slots_used - static_cast<std::int32_t>(st.freed_early.size());
   };
-  while (dials(st.status) && lines_used() < st.plan->max_concurrent_calls && !st.hopper.empty()) {
+  while (dials(st.status) && lines_used() < st.plan->max_concurrent_calls &&
+         (!st.hopper.empty() || !st.standby.empty())) {
     auto now = st.ctx->clock->now_ms();
     if (auto held = rate_wait(st, now)) {
       // Calls being journalled will wake the campaign; otherwise sleep until the cap allows.
@@ -433,10 +590,16 @@ void dial_due_leads(campaign_actor* self) {
       break;
     }
     if (st.tenant_lines == 0) {
-      auto want = std::min<std::int64_t>(st.plan->max_concurrent_calls - lines_used(),
-                                         static_cast<std::int64_t>(st.hopper.size()));
+      auto want =
+          std::min<std::int64_t>(st.plan->max_concurrent_calls - lines_used(),
+                                 static_cast<std::int64_t>(st.hopper.size() + st.standby.size()));
       ask_tenant(self, static_cast<std::int32_t>(want));
       break;
+    }
+    // A standby already holds its money: it goes out now, or is withdrawn and the next tried.
+    if (!st.standby.empty()) {
+      fire_standby(self);
+      continue;
     }
     std::optional<budget_hold> hold;
     if (st.budget) {
@@ -466,6 +629,7 @@ void dial_due_leads(campaign_actor* self) {
     }
     journal_behind_gate(self, lead, line_freed_at);
   }
+  if (dials(st.status) && lines_used() >= st.plan->max_concurrent_calls) arm_standbys(self);
   return_unused_lines(self);
   if (dials(st.status) && st.hopper.empty()) {
     if (st.more_due)
@@ -506,7 +670,7 @@ void line_freed(campaign_actor* self, id_t attempt_id, std::optional<std::int64_
   request_campaign_stats(self);
   // A freed line may make a retry due soon: look again rather than trust the last refill.
   st.more_due = true;
-  if (finished(st.status) && st.slots_used == 0) {
+  if (finished(st.status) && idle(st)) {
     self->quit();
     return;
   }
@@ -515,6 +679,48 @@ void line_freed(campaign_actor* self, id_t attempt_id, std::optional<std::int64_
     return;
   }
   dispatch(self);
+}
+
+/// A standby's journal write is done: kept until a line frees (sent at once when one is free
+/// already), withdrawn when the campaign stopped dialling meanwhile; blocked by compliance or
+/// no longer pending, its money goes back.
+void on_standby_journaled(campaign_actor* self, journal_result& r) {
+  auto& st = self->state;
+  --st.arming;
+  if (!r.attempt) {
+    if (!r.blocked_check.empty()) st.ctx->metrics->dispatch_blocked(st.tenant_id, r.blocked_check);
+    if (auto h = st.holds.find(r.lead_id); h != st.holds.end()) {
+      if (st.budget) st.budget->release(h->second);
+      st.holds.erase(h);
+      report_budget(self);
+    }
+    st.held_leads.erase(r.lead_id);
+  } else if (r.in_doubt) {
+    // Journalled by a write that reported failure: followed as in doubt, never sent.
+    ++st.slots_used;
+    take_tenant_lines(self, {r.lead_id});
+    call_start start;
+    start.attempt = std::move(*r.attempt);
+    start.plan = st.plan;
+    start.dial_now = false;
+    start.progress.state = attempt_state::in_doubt;
+    start_call(self, std::move(start));
+  } else {
+    st.standby.push_back(
+        standby_dial{std::move(*r.attempt), std::move(r.subject), st.ctx->clock->now_ms()});
+    if (!dials(st.status)) {
+      auto now = st.ctx->clock->now_ms();
+      withdraw_standbys(self,
+                        st.status == campaign_status::paused ? due_again_step(now)
+                                                             : cancelled_step("campaign_stopped"),
+                        "withdrawn: campaign " + std::string(to_string(st.status)));
+    }
+  }
+  if (finished(st.status) && idle(st)) {
+    self->quit();
+    return;
+  }
+  if (dials(st.status)) dispatch(self);
 }
 
 /// Loads the campaign's plan and its open attempts; answers (plan_atom, plan_loaded).
@@ -580,7 +786,11 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
   report_budget(self);
   std::vector<id_t> followed;
   for (auto& open : p.open)
-    if (!st.calls.count(open.attempt.attempt_id)) followed.push_back(open.attempt.lead_id);
+    if (!st.calls.count(open.attempt.attempt_id)) {
+      followed.push_back(open.attempt.lead_id);
+      // A standby of this campaign's previous actor may have been sent: followed as a call.
+      st.ctx->standbys->remove(open.attempt.attempt_id);
+    }
   take_tenant_lines(self, followed);
   for (auto& open : p.open) {
     if (st.calls.count(open.attempt.attempt_id)) continue;
@@ -596,7 +806,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
   spdlog::info("campaign {} (tenant {}, {}) pacing: cap {}, {} calls followed again",
                st.campaign_id, st.tenant_id, to_string(st.status), st.plan->max_concurrent_calls,
                p.open.size());
-  if (finished(st.status) && st.slots_used == 0) {
+  if (finished(st.status) && idle(st)) {
     self->quit();
     return;
   }
@@ -653,7 +863,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         s.more_due = b.more;
         for (auto& lead : b.leads)
           if (s.held_leads.insert(lead.lead_id).second) s.hopper.push_back(std::move(lead));
-        if (s.hopper.empty() && s.slots_used == 0) {
+        if (s.hopper.empty() && s.standby.empty() && idle(s)) {
           if (b.earliest_pending || b.more)
             sleep_until(self, b.earliest_pending);
           else
@@ -664,6 +874,10 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
       },
       [=](journaled_atom, journal_result& r) {
         auto& s = self->state;
+        if (r.standby) {
+          on_standby_journaled(self, r);
+          return;
+        }
         --s.journaling;
         if (!r.attempt) {
           // Blocked by compliance (the lead now waits for its next allowed time or is
@@ -684,7 +898,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
           }
           s.held_leads.erase(r.lead_id);
           --s.slots_used;
-          if (finished(s.status) && s.slots_used == 0) {
+          if (finished(s.status) && idle(s)) {
             self->quit();
             return;
           }
@@ -750,12 +964,20 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
           spdlog::info("campaign {} completed", s.campaign_id);
           set_status(self, campaign_status::completed);
           publish_campaign_status(self, campaign_status::completed);
-          if (s.slots_used == 0) self->quit();
+          if (idle(s)) self->quit();
           return;
         }
-        if (s.slots_used == 0 && s.hopper.empty()) sleep_until(self, o.earliest_pending);
+        if (idle(s) && s.hopper.empty() && s.standby.empty()) sleep_until(self, o.earliest_pending);
       },
       [=](stats_atom) { publish_campaign_stats(self); },
+      [=](recheck_atom) {
+        // The tenant's DNC list or a lead's consent changed: standbys decided on the old facts
+        // are withdrawn and journalled again.
+        auto& s = self->state;
+        withdraw_standbys(self, due_again_step(s.ctx->clock->now_ms()),
+                          "withdrawn: compliance facts changed");
+        if (dials(s.status)) dispatch(self);
+      },
       [=](lines_free_atom) {
         // The tenant has lines again (or read its limits).
         if (dials(self->state.status)) dispatch(self);
@@ -773,6 +995,12 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         if (u.status == s.status) return;
         auto was = s.status;
         set_status(self, u.status);
+        if (!dials(u.status))
+          withdraw_standbys(self,
+                            u.status == campaign_status::cancelled
+                                ? cancelled_step("campaign_stopped")
+                                : due_again_step(s.ctx->clock->now_ms()),
+                            "withdrawn: campaign " + std::string(to_string(u.status)));
         if (was == campaign_status::paused && u.status == campaign_status::running) {
           // Resumed: the plan may have been edited while paused (a raised budget, new caps).
           load_plan(self);
@@ -787,7 +1015,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
           run_blocking(*c, [c, tenant, campaign] {
             c->store->cancel_pending_leads(tenant, campaign, "campaign_stopped");
           });
-          if (s.slots_used == 0) self->quit();
+          if (idle(s)) self->quit();
           return;
         }
         dispatch(self);

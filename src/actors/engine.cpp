@@ -49,6 +49,32 @@ struct engine::impl {
         store(d, journal_writer.get()) {}
 };
 
+namespace {
+
+/// Withdraws the standby dials no actor sent before the engine stopped: their attempts close
+/// without counting and their leads are due again, so the next start does not find them in
+/// doubt and count attempts no call was made for.
+void withdraw_waiting_standbys(storage::group_commit* writer, engine_store& store,
+                               standby_book& book, epoch_ms now) {
+  // Journal writes still queued (a standby's own among them) commit first.
+  if (writer) writer->run([] {});
+  auto waiting = book.take_all();
+  lead_next_step next;
+  next.counts_as_attempt = false;
+  next.next_attempt_at = now;
+  for (const auto& a : waiting) {
+    try {
+      store.close_attempt(a.tenant_id, a.attempt_id, attempt_state::failed, disposition::none,
+                          "withdrawn: engine stopped", next);
+    } catch (const std::exception& e) {
+      spdlog::warn("standby attempt {} left to the next start: {}", a.attempt_id, e.what());
+    }
+  }
+  if (!waiting.empty()) spdlog::info("withdrew {} standby dials", waiting.size());
+}
+
+}  // namespace
+
 engine::engine(storage::database& db, retell::client& provider,
                provider_client_factory own_accounts, const clock_source& clock,
                engine_metrics& metrics, const compliance_policy& policy, engine_options options)
@@ -126,6 +152,7 @@ void engine::stop() {
   i.ctx->events = nullptr;
   i.system.reset();  // waits for every actor to finish
   i.pool.reset();    // finishes queued jobs
+  withdraw_waiting_standbys(i.journal_writer.get(), i.store, *i.ctx->standbys, i.clock.now_ms());
   i.ctx.reset();
 }
 
@@ -145,6 +172,11 @@ void engine::provider_account_changed(id_t tenant_id) {
 void engine::tenant_limits_changed(id_t tenant_id) {
   if (!impl_->ctx) return;
   caf::anon_send(impl_->ctx->root, limits_atom::value, tenant_id);
+}
+
+void engine::compliance_changed(id_t tenant_id) {
+  if (!impl_->ctx) return;
+  caf::anon_send(impl_->ctx->root, recheck_atom::value, tenant_id);
 }
 
 void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,

@@ -29,13 +29,18 @@ class event_sink;
 
 /// Tuning of the actor runtime.
 struct engine_options {
-  std::size_t scheduler_threads = 2;                 ///< CAF worker threads
+  std::size_t scheduler_threads = 2;  ///< CAF worker threads
   /// How idle CAF workers wait: "sharing" (one queue; a worker sleeps until work comes) or
   /// "stealing" (workers poll, sleeping 50 us between polls: many wake-ups when nearly idle).
   std::string scheduler_policy = "sharing";
-  std::size_t storage_threads = 32;                  ///< blocking database workers
-  std::size_t journal_writers = 4;  ///< group-commit threads of the journal (0: none)
-  std::int32_t hopper_batch = 200;                   ///< leads fetched per refill
+  std::size_t storage_threads = 32;  ///< blocking database workers
+  std::size_t journal_writers = 4;   ///< group-commit threads of the journal (0: none)
+  std::int32_t hopper_batch = 200;   ///< leads fetched per refill
+  /// Dials each campaign journals ahead of a free line (standbys), sent the moment one frees.
+  std::int32_t standby_dials = 0;
+  /// A standby older than this when a line frees is withdrawn (its DNC and consent facts are
+  /// re-read by a new journal write) instead of sent.
+  std::chrono::milliseconds standby_max_age{10'000};
   std::chrono::milliseconds call_grace{30'000};      ///< wait for call_analyzed after the end
   std::chrono::milliseconds idle_recheck{30'000};    ///< longest sleep of an idle campaign
   std::chrono::milliseconds storage_retry{500};      ///< wait before retrying a failed write
@@ -81,6 +86,9 @@ class engine {
   void provider_account_changed(id_t tenant_id);
   /// The tenant's shared limits changed (committed): its actor reads them again.
   void tenant_limits_changed(id_t tenant_id);
+  /// The tenant's DNC list or a lead's consent changed (committed): its campaigns withdraw the
+  /// standby dials they decided on the old facts.
+  void compliance_changed(id_t tenant_id);
 
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);

@@ -8,6 +8,25 @@
 #include "actors/messages.hpp"
 
 namespace dialer::actors {
+
+void standby_book::add(const dial_attempt& a) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  waiting_[a.attempt_id] = a;
+}
+
+void standby_book::remove(id_t attempt_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  waiting_.erase(attempt_id);
+}
+
+std::vector<dial_attempt> standby_book::take_all() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<dial_attempt> out;
+  out.reserve(waiting_.size());
+  for (auto& [id, a] : waiting_) out.push_back(std::move(a));
+  waiting_.clear();
+  return out;
+}
 namespace {
 
 using steady = std::chrono::steady_clock;

@@ -4,6 +4,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "actors/blocking_pool.hpp"
@@ -15,6 +17,23 @@
 namespace dialer::actors {
 
 class engine_store;
+
+/// Standby dials (journalled ahead of a free line) not sent yet, across the engine: when the
+/// engine stops, it withdraws those still waiting, so that a restart does not find them in
+/// doubt and count an attempt no call was made for. Thread-safe.
+class standby_book {
+ public:
+  /// A standby is durable in the journal.
+  void add(const dial_attempt& a);
+  /// A standby was sent or withdrawn.
+  void remove(id_t attempt_id);
+  /// Every standby still waiting, forgetting them.
+  std::vector<dial_attempt> take_all();
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<id_t, dial_attempt> waiting_;
+};
 
 /// What every actor of the engine shares: the journal, where blocking work runs, the clock, the
 /// metrics, and the long-lived actors it talks to.
@@ -31,6 +50,7 @@ struct engine_context {
   caf::actor accounts;
   caf::actor root;
   caf::actor events;  ///< the event hub (live events); null when none runs (most actor tests)
+  std::shared_ptr<standby_book> standbys = std::make_shared<standby_book>();
 };
 
 using context_ptr = std::shared_ptr<engine_context>;

@@ -61,6 +61,8 @@ using line_taken_atom = caf::atom_constant<caf::atom("linetaken")>;
 using concurrency_atom = caf::atom_constant<caf::atom("concur")>;
 using lookup_answer_atom = caf::atom_constant<caf::atom("lookupans")>;
 using lookup_retry_atom = caf::atom_constant<caf::atom("lookupre")>;
+/// The tenant's DNC list or consent changed: campaigns withdraw their standby dials.
+using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
 
 /// A user's command reached a campaign (its new status is already committed).
 struct campaign_update {
@@ -148,6 +150,10 @@ struct journal_result {
   std::string blocked_check;
   /// The finer block reason (outside_calling_hours, consent_denied ...).
   std::string block_reason;
+  /// Journalled ahead of a free line: the campaign keeps it until a line frees.
+  bool standby = false;
+  /// The facts the dial was decided on (kept with a standby, to decide again when it fires).
+  dial_subject subject;
 };
 
 /// A call actor's final word to its campaign: the line is free again.

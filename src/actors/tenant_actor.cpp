@@ -299,6 +299,10 @@ caf::behavior tenant_behavior(tenant_actor* self, context_ptr ctx, id_t tenant_i
         // A campaign with calls in flight needs its actor whatever its status.
         ensure_campaign(self, campaign_id);
       },
+      [=](recheck_atom) {
+        for (auto& [id, campaign] : self->state.campaigns)
+          self->send(campaign, recheck_atom::value);
+      },
       [=](lookup_atom, id_t campaign_id) -> caf::actor {
         auto it = self->state.campaigns.find(campaign_id);
         return it == self->state.campaigns.end() ? caf::actor{} : it->second;

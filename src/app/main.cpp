@@ -88,6 +88,8 @@ int run(const dialer::engine_config& cfg, bool print_routes) {
   engine_opts.storage_threads = static_cast<std::size_t>(cfg.storage_threads);
   engine_opts.journal_writers = static_cast<std::size_t>(cfg.journal_writers);
   engine_opts.hopper_batch = static_cast<std::int32_t>(cfg.hopper_batch);
+  engine_opts.standby_dials = static_cast<std::int32_t>(cfg.standby_dials);
+  engine_opts.standby_max_age = std::chrono::milliseconds(cfg.standby_max_age_ms);
   engine_opts.call_grace = std::chrono::milliseconds(cfg.call_grace_ms);
   engine_opts.idle_recheck = std::chrono::milliseconds(cfg.idle_recheck_ms);
   engine_opts.account_concurrency = cfg.retell_concurrency_limit;

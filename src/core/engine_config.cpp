@@ -145,6 +145,14 @@ const std::vector<key_rule>& rules() {
        [](engine_config& c, const std::string& v) {
          return set_int(c.hopper_batch, v, 1, 10'000);
        }},
+      {{"engine.standby_dials", nullptr,
+        "dials each campaign journals ahead of a free line, sent the moment one frees (0: none)"},
+       [](engine_config& c, const std::string& v) { return set_int(c.standby_dials, v, 0, 100); }},
+      {{"engine.standby_max_age_ms", nullptr,
+        "a standby dial older than this when a line frees is withdrawn, not sent, ms"},
+       [](engine_config& c, const std::string& v) {
+         return set_int(c.standby_max_age_ms, v, 100, 3'600'000);
+       }},
       {{"engine.call_grace_ms", nullptr, "wait for call_analyzed after a call ended, ms"},
        [](engine_config& c, const std::string& v) {
          return set_int(c.call_grace_ms, v, 0, 3'600'000);

@@ -34,6 +34,8 @@ struct engine_config {
   std::int64_t http_workers = 4;
   std::int64_t io_threads = 1;
   std::int64_t hopper_batch = 200;
+  std::int64_t standby_dials = 4;  ///< dials journalled ahead per campaign; 0: none
+  std::int64_t standby_max_age_ms = 10'000;
   std::int64_t call_grace_ms = 30'000;
   std::int64_t idle_recheck_ms = 30'000;
   std::int64_t max_body_bytes = 1 << 20;
@@ -41,7 +43,7 @@ struct engine_config {
   std::int64_t tenant_requests_per_second = 50;  ///< 0: no per-tenant request rate limit
   std::int64_t tenant_request_burst = 100;
   std::int64_t websocket_queue_events = 1024;  ///< per WebSocket client; past it: close 1013
-  std::int64_t websocket_ping_s = 30;          ///< WebSocket keep-alive (ping at half, drop at whole)
+  std::int64_t websocket_ping_s = 30;  ///< WebSocket keep-alive (ping at half, drop at whole)
 };
 
 /// One documented key of the configuration file.

@@ -84,4 +84,22 @@ lead_next_step next_step_when_blocked(const compliance_decision& decision, epoch
   return step;
 }
 
+standby_step standby_step_at(const compliance_decision& decision, epoch_ms armed_at, epoch_ms now,
+                             epoch_ms max_age_ms) {
+  standby_step step;
+  if (!decision.allowed) {
+    step.reason = "withdrawn: " + std::string(to_string(decision.reason));
+    step.next = next_step_when_blocked(decision, now);
+    return step;
+  }
+  if (now - armed_at > max_age_ms) {
+    step.reason = "withdrawn: stale";
+    step.next.counts_as_attempt = false;
+    step.next.next_attempt_at = now;
+    return step;
+  }
+  step.fire = true;
+  return step;
+}
+
 }  // namespace dialer

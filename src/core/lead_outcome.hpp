@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "core/domain.hpp"
@@ -42,8 +43,7 @@ bool is_provider_refusal(int http_status, std::string_view error_code);
 /// next_step_after, with the refusal wait growing over `refusals_in_a_row` refusals.
 lead_next_step next_step_after(disposition outcome, std::int32_t attempts_made,
                                const campaign_plan& plan, epoch_ms now,
-                               std::int32_t refusals_in_a_row,
-                               const refusal_backoff& backoff = {});
+                               std::int32_t refusals_in_a_row, const refusal_backoff& backoff = {});
 
 /// The next step of a lead whose create the provider refused (429) and the gateway decided how
 /// long creates wait (its Retry-After, else backoff): back to pending `wait_ms` from `now`,
@@ -55,5 +55,22 @@ lead_next_step next_step_after_refusal(epoch_ms now, epoch_ms wait_ms);
 /// "compliance:<block reason>" when no time within the search horizon allows it (DNC,
 /// consent, no rule, campaign ended ...). An allowed decision leaves the lead pending at `now`.
 lead_next_step next_step_when_blocked(const compliance_decision& decision, epoch_ms now);
+
+/// What a campaign does with a standby dial (journalled ahead, before a line was free) when a
+/// line frees: fire it, or withdraw it (the attempt closes without counting) and move its lead
+/// on by `next`.
+struct standby_step {
+  bool fire = false;
+  /// Why it is withdrawn (the attempt's error text); empty when it fires.
+  std::string reason;
+  lead_next_step next;
+};
+
+/// Decides a standby armed at `armed_at` from the compliance decision taken again for `now`
+/// (on the facts read when it was journalled): blocked, it waits for its next allowed time (or
+/// closes) as any blocked lead; older than `max_age_ms`, it is withdrawn and due again now
+/// (its facts, DNC and consent, may be stale); else it fires.
+standby_step standby_step_at(const compliance_decision& decision, epoch_ms armed_at, epoch_ms now,
+                             epoch_ms max_age_ms);
 
 }  // namespace dialer

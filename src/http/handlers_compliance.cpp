@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "actors/engine.hpp"
 #include "core/compliance_policy.hpp"
 #include "core/csv_reader.hpp"
 #include "core/phone_number.hpp"
@@ -172,6 +173,7 @@ response add_dnc(api_context& api, const request& req, const principal& who) {
   row.source = "api";
   auto added = storage::add_dnc_number(api.db, who.tenant_id, row);
   if (!added) return conflict(req, "CONFLICT", row.phone + " is already on the do-not-call list");
+  api.engine.compliance_changed(who.tenant_id);  // standbys decided before it are withdrawn
   return json_response(201, [&](json_writer& w) { write_dnc(w, *added); });
 }
 
@@ -230,6 +232,7 @@ response import_dnc(api_context& api, const request& req, const principal& who) 
     rows.push_back(std::move(row));
   }
   auto added = storage::import_dnc_numbers(api.db, who.tenant_id, rows);
+  if (added > 0) api.engine.compliance_changed(who.tenant_id);
   return json_response(200, [&](json_writer& w) {
     w.StartObject();
     put_int(w, "imported", added);

@@ -547,5 +547,185 @@ TEST_F(campaign_runtime, hourly_and_daily_caps_hold_dials_until_the_window_rolls
   EXPECT_EQ(script_.dials.size(), 5u) << "a new local day, two more within the hourly cap";
 }
 
+/// The campaign journals up to two dials ahead of a free line (standbys).
+class campaign_standbys : public campaign_runtime {
+ protected:
+  campaign_standbys() { ctx_->options.standby_dials = 2; }
+
+  /// Attempts journalled and not sent: the standbys waiting in the journal.
+  std::set<id_t> waiting_standbys() const {
+    std::set<id_t> out;
+    for (const auto& [id, a] : store_.attempts) out.insert(id);
+    for (const auto& d : script_.dials) out.erase(d.attempt_id);
+    for (const auto& [id, a] : store_.attempts)
+      if (a.closed) out.erase(id);
+    return out;
+  }
+
+  /// Attempts counted against a lead (its attempts field in the journal).
+  int counted_attempts(id_t lead) { return store_.leads.at(lead).candidate.attempts; }
+};
+
+TEST_F(campaign_standbys, a_freed_line_sends_a_standby_journalled_before_it_was_freed) {
+  store_.plan.max_concurrent_calls = 2;
+  store_.add_leads(8);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 2u) << "the cap, no more";
+  auto standbys = waiting_standbys();
+  ASSERT_EQ(standbys.size(), 2u) << "two dials journalled ahead while both lines are busy";
+  EXPECT_EQ(store_.leads[3].status, lead_status::in_progress);
+  EXPECT_EQ(script_.peak, 2u);
+  auto journalled_before = store_.attempts.size();
+  end_call(1);
+  ASSERT_EQ(script_.dials.size(), 3u);
+  EXPECT_TRUE(standbys.count(script_.dials[2].attempt_id))
+      << "the freed line took a dial journalled before it was freed";
+  EXPECT_EQ(script_.dials[2].attempt_id, *standbys.begin()) << "the oldest standby first";
+  EXPECT_GT(store_.attempts.size(), journalled_before) << "and another standby took its place";
+  while (!script_.live.empty()) {
+    end_call(*script_.live.begin());
+    EXPECT_LE(script_.live.size(), 2u);
+  }
+  EXPECT_EQ(script_.peak, 2u) << "standbys never exceed the cap";
+  EXPECT_EQ(store_.count(lead_status::completed), 8);
+  std::set<id_t> leads_dialled;
+  for (const auto& d : script_.dials) leads_dialled.insert(d.lead_id);
+  EXPECT_EQ(script_.dials.size(), 8u);
+  EXPECT_EQ(leads_dialled.size(), 8u) << "no lead dialled twice";
+  EXPECT_TRUE(waiting_standbys().empty());
+  EXPECT_EQ(store_.transitions.back(),
+            std::make_pair(campaign_status::running, campaign_status::completed));
+  EXPECT_FALSE(campaign_actor());
+}
+
+TEST_F(campaign_standbys, a_standby_is_decided_again_when_its_line_frees_and_not_sent_outside_hours) {
+  // 19:00-19:30 in New York every day; the tests start at 19:00 New York (00:00Z).
+  use_rule(us_rule(weekly_windows::every_day({19 * 60, 19 * 60 + 30})));
+  ctx_->options.standby_max_age = std::chrono::hours(2);  // only the window may hold it back
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(3);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  auto standbys = waiting_standbys();
+  ASSERT_EQ(standbys.size(), 2u);
+  advance(std::chrono::minutes(31));  // 19:31: the window closed while the standbys waited
+  end_call(1);
+  EXPECT_EQ(script_.dials.size(), 1u) << "no standby goes out once its lead's window closed";
+  for (auto id : standbys) {
+    EXPECT_TRUE(store_.attempts[id].closed) << "withdrawn: attempt " << id;
+    EXPECT_EQ(store_.attempts[id].outcome, disposition::none);
+  }
+  // Its next window: 19:00 New York on a later day (00:00Z).
+  const epoch_ms next_window = store_.leads[2].next_attempt_at;
+  EXPECT_GT(next_window, clock_.now_ms());
+  EXPECT_EQ((next_window - start_time) % ms_per_day, 0);
+  for (id_t lead : {2, 3}) {
+    EXPECT_EQ(store_.leads[lead].status, lead_status::pending);
+    EXPECT_EQ(store_.leads[lead].next_attempt_at, next_window);
+    EXPECT_EQ(counted_attempts(lead), 0) << "a withdrawn standby is no attempt";
+  }
+  advance(std::chrono::milliseconds(next_window - clock_.now_ms() - 60'000));
+  EXPECT_EQ(script_.dials.size(), 1u) << "nothing before the window opens";
+  advance(std::chrono::minutes(2));
+  ASSERT_EQ(script_.dials.size(), 2u) << "dialled again once the window opens";
+  EXPECT_EQ(script_.dials[1].attempt_no, 1);
+}
+
+TEST_F(campaign_standbys, a_number_put_on_the_dnc_list_is_never_dialled_from_a_standby) {
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(3);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  ASSERT_EQ(waiting_standbys().size(), 2u);
+  // Lead 2's number goes on the DNC list (committed): the API tells the engine.
+  store_.leads[2].subject.on_tenant_dnc = true;
+  caf::anon_send(ctx_->root, recheck_atom::value, tenant);
+  run();
+  end_all_live();
+  end_all_live();
+  end_all_live();
+  std::set<id_t> dialled;
+  for (const auto& d : script_.dials) dialled.insert(d.lead_id);
+  EXPECT_EQ(dialled, (std::set<id_t>{1, 3}));
+  EXPECT_EQ(store_.leads[2].status, lead_status::cancelled);
+  EXPECT_EQ(store_.leads[2].terminal_reason, "compliance:dnc");
+  EXPECT_EQ(store_.status, campaign_status::completed);
+}
+
+TEST_F(campaign_standbys, a_stale_standby_is_withdrawn_and_its_lead_journalled_again) {
+  ctx_->options.standby_max_age = std::chrono::seconds(10);
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(2);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  auto standbys = waiting_standbys();
+  ASSERT_EQ(standbys.size(), 1u);
+  auto stale = *standbys.begin();
+  advance(std::chrono::seconds(11));
+  end_call(1);
+  ASSERT_EQ(script_.dials.size(), 2u) << "lead 2 is dialled all the same";
+  EXPECT_NE(script_.dials[1].attempt_id, stale) << "not on the stale standby";
+  EXPECT_EQ(script_.dials[1].lead_id, 2);
+  EXPECT_EQ(script_.dials[1].attempt_no, 1) << "the withdrawn attempt did not count";
+  EXPECT_TRUE(store_.attempts[stale].closed);
+  std::size_t decisions_for_2 = 0;
+  for (const auto& [lead, d] : store_.decisions) decisions_for_2 += lead == 2;
+  EXPECT_EQ(decisions_for_2, 2u) << "its facts were read again";
+  end_all_live();
+  EXPECT_EQ(store_.count(lead_status::completed), 2);
+}
+
+TEST_F(campaign_standbys, pausing_withdraws_standbys_and_stopping_cancels_their_leads) {
+  store_.plan.max_concurrent_calls = 2;
+  store_.add_leads(8);
+  send_status(campaign_status::running);
+  auto standbys = waiting_standbys();
+  ASSERT_EQ(standbys.size(), 2u);
+  store_.status = campaign_status::paused;
+  send_status(campaign_status::paused);
+  for (auto id : standbys) EXPECT_TRUE(store_.attempts[id].closed);
+  EXPECT_EQ(store_.count(lead_status::pending), 6) << "their leads wait for the resume";
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 2u) << "a paused campaign sends no standby";
+  store_.status = campaign_status::running;
+  send_status(campaign_status::running);
+  EXPECT_EQ(script_.dials.size(), 4u);
+  auto after_resume = waiting_standbys();
+  ASSERT_EQ(after_resume.size(), 2u);
+  for (const auto& [id, l] : store_.leads) EXPECT_LE(l.candidate.attempts, 1) << "lead " << id;
+  store_.status = campaign_status::cancelled;
+  send_status(campaign_status::cancelled);
+  for (auto id : after_resume) {
+    EXPECT_TRUE(store_.attempts[id].closed);
+    EXPECT_EQ(store_.leads[store_.attempts[id].row.attempt.lead_id].terminal_reason,
+              "campaign_stopped");
+  }
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 4u);
+  EXPECT_EQ(store_.count(lead_status::completed), 4);
+  EXPECT_EQ(store_.count(lead_status::cancelled), 4);
+  EXPECT_FALSE(campaign_actor());
+}
+
+TEST_F(campaign_standbys, standbys_hold_budget_so_dials_never_pass_it) {
+  store_.plan.max_concurrent_calls = 2;
+  store_.plan.budget_cents = 450;
+  store_.plan.est_cost_per_call_cents = 100;
+  store_.add_leads(10);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 2u);
+  EXPECT_EQ(waiting_standbys().size(), 2u) << "four holds of 100 fit in 450";
+  auto families = registry_.Collect();
+  EXPECT_EQ(series_value(families, "dialer_budget_reserved_cents",
+                         {{"tenant", std::to_string(tenant)}}),
+            400);
+  end_all_live();  // each settles at its 100 held: 200 spent, two standbys hold 200
+  EXPECT_EQ(script_.dials.size(), 4u);
+  EXPECT_TRUE(waiting_standbys().empty()) << "a fifth hold would make 500";
+  end_all_live();
+  EXPECT_EQ(script_.dials.size(), 4u) << "a dial that could pass the budget is never made";
+  EXPECT_EQ(store_.status, campaign_status::paused);
+}
+
 }  // namespace
 }  // namespace dialer::actors::test

@@ -24,7 +24,8 @@ TEST(lead_outcome, each_disposition_waits_its_own_delay) {
   const epoch_ms now = 1'000'000;
   EXPECT_EQ(next_step_after(disposition::no_answer, 1, plan_with(3), now).next_attempt_at,
             now + 60'000);
-  EXPECT_EQ(next_step_after(disposition::busy, 1, plan_with(3), now).next_attempt_at, now + 120'000);
+  EXPECT_EQ(next_step_after(disposition::busy, 1, plan_with(3), now).next_attempt_at,
+            now + 120'000);
   EXPECT_EQ(next_step_after(disposition::voicemail, 1, plan_with(3), now).next_attempt_at,
             now + 180'000);
   EXPECT_EQ(next_step_after(disposition::failed, 1, plan_with(3), now).next_attempt_at,
@@ -112,6 +113,59 @@ TEST(lead_outcome, a_compliance_block_waits_or_closes_with_its_reason) {
   ok.allowed = true;
   ok.next_allowed_at = 1'000;
   EXPECT_EQ(next_step_when_blocked(ok, 1'000).status, lead_status::pending);
+}
+
+}  // namespace
+}  // namespace dialer
+
+namespace dialer {
+namespace {
+
+compliance_decision allowed_at(epoch_ms now) {
+  compliance_decision d;
+  d.allowed = true;
+  d.next_allowed_at = now;
+  return d;
+}
+
+TEST(standby_step, a_fresh_allowed_standby_fires) {
+  auto s = standby_step_at(allowed_at(10'000), 9'000, 10'000, 5'000);
+  EXPECT_TRUE(s.fire);
+  EXPECT_TRUE(s.reason.empty());
+}
+
+TEST(standby_step, a_standby_whose_window_closed_waits_for_it_without_counting) {
+  compliance_decision closed;
+  closed.allowed = false;
+  closed.reason = block_reason::outside_calling_hours;
+  closed.next_allowed_at = 50'000;
+  auto s = standby_step_at(closed, 9'000, 10'000, 5'000);
+  EXPECT_FALSE(s.fire);
+  EXPECT_EQ(s.reason, "withdrawn: outside_calling_hours");
+  EXPECT_EQ(s.next.status, lead_status::pending);
+  EXPECT_EQ(s.next.next_attempt_at, 50'000);
+  EXPECT_FALSE(s.next.counts_as_attempt);
+}
+
+TEST(standby_step, a_standby_blocked_for_good_closes_its_lead) {
+  compliance_decision past_end;
+  past_end.allowed = false;
+  past_end.reason = block_reason::campaign_ended;
+  auto s = standby_step_at(past_end, 9'000, 10'000, 5'000);
+  EXPECT_FALSE(s.fire);
+  EXPECT_EQ(s.next.status, lead_status::cancelled);
+  EXPECT_EQ(s.next.terminal_reason, "compliance:campaign_ended");
+}
+
+TEST(standby_step, a_stale_standby_is_withdrawn_and_due_again_at_once) {
+  auto s = standby_step_at(allowed_at(20'000), 9'000, 20'000, 5'000);
+  EXPECT_FALSE(s.fire);
+  EXPECT_EQ(s.reason, "withdrawn: stale");
+  EXPECT_EQ(s.next.status, lead_status::pending);
+  EXPECT_EQ(s.next.next_attempt_at, 20'000);
+  EXPECT_FALSE(s.next.counts_as_attempt);
+  EXPECT_TRUE(standby_step_at(allowed_at(14'000), 9'000, 14'000, 5'000).fire)
+      << "exactly max_age old still fires";
 }
 
 }  // namespace
