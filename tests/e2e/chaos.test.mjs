@@ -83,6 +83,46 @@ test('kill -9 in the middle of a campaign: after a restart nothing is dialled tw
   await allWebhooksApplied(database);
 });
 
+test('a clean stop withdraws the standby dials: after a restart no lead lost an attempt to them', async () => {
+  const database = createDatabase('dialer_standby');
+  // Answered calls of about 6 s: the engine journals its standbys while every line is busy.
+  const sim = await startSim({ apiKey, timeScale: 20, concurrencyLimit: 100, mix: 'answered=100' });
+  running.push(sim);
+  let dialerd = await dialerdOn(database, sim);
+  const api = await registerTenant(dialerd.url, 'Standby Co');
+  const leadCount = 24;
+  const cap = 4;
+  const { campaign } = await setupCampaign(api, { leadCount, cap });
+  await api.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  // More leads in progress than lines: the rest are standbys, journalled and not sent.
+  await waitFor(() => Number(sql(database,
+    `select count(*) from leads where status = 'in_progress'`)[0][0]) > cap, 30000, 'standby dials');
+  await dialerd.stop();
+
+  const withdrawn = sql(database, `select a.counts_as_attempt, l.status, l.attempts
+    from call_attempts a join leads l on l.id = a.lead_id where a.error = 'withdrawn: engine stopped'`);
+  assert.ok(withdrawn.length > 0, 'the stop withdrew the waiting standbys');
+  for (const [counts, status, attempts] of withdrawn) {
+    assert.equal(counts, 'f', 'a withdrawn standby is no attempt');
+    assert.equal(status, 'pending');
+    assert.equal(attempts, '0');
+  }
+  const [[dialingLeft]] = sql(database,
+    `select count(*) from call_attempts where state = 'dialing' and provider_call_id is null`);
+  assert.equal(dialingLeft, '0', 'nothing is left for the next start to treat as in doubt');
+
+  await sim.configure({ time_scale: 200 });
+  dialerd = await dialerdOn(database, sim);
+  api.base = dialerd.url;
+  const stats = await waitForCompletion(api, campaign.id, 120000);
+  const record = await sim.record();
+  assertNoDuplicateDials(record, leadCount);
+  assert.ok(record.peak_concurrency <= cap, `peak ${record.peak_concurrency} above cap ${cap}`);
+  assert.equal(stats.leads_terminal, leadCount);
+  const [[completed]] = sql(database, `select count(*) from leads where status = 'completed'`);
+  assert.equal(completed, String(leadCount), 'every lead answered: none failed as in doubt');
+});
+
 test('creates that time out are reconciled by attempt id, never resent, and followed to the end', async () => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
