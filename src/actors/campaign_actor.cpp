@@ -80,7 +80,17 @@ struct campaign_state {
   /// Dials journalled ahead, oldest first (their leads are in held_leads, their money in holds).
   std::deque<standby_dial> standby;
   std::int32_t arming = 0;  ///< standby journal writes under way
+  epoch_ms last_line_freed_at = 0;   ///< when a line of this campaign was last freed
+  double line_free_interval_ms = 0;  ///< mean interval between freed lines (0: unknown)
 };
+
+/// Notes a freed line for the mean interval between them (how many standbys pay off).
+void note_line_freed(campaign_state& st, epoch_ms now) {
+  if (st.last_line_freed_at > 0)
+    st.line_free_interval_ms =
+        next_free_interval(st.line_free_interval_ms, now - st.last_line_freed_at);
+  st.last_line_freed_at = now;
+}
 
 /// True when no call, dial or standby write of the campaign is under way: it may quit.
 bool idle(const campaign_state& st) {
@@ -522,6 +532,7 @@ bool fire_standby(campaign_actor* self) {
     return false;
   }
   st.ctx->standbys->remove(s.attempt.attempt_id);
+  s.attempt.decided_at = now;  // compliance allowed it again just now
   --st.tenant_lines;
   st.tenant_held[s.attempt.lead_id] = st.tenant_line_cost;
   ++st.slots_used;
@@ -541,7 +552,10 @@ bool fire_standby(campaign_actor* self) {
 /// freed line's next create need not wait for a journal commit.
 void arm_standbys(campaign_actor* self) {
   auto& st = self->state;
-  auto want = static_cast<std::size_t>(std::max(st.ctx->options.standby_dials, 0));
+  const auto& o = st.ctx->options;
+  auto want = static_cast<std::size_t>(
+      standby_target(o.standby_dials, st.plan->max_concurrent_calls,
+                     static_cast<epoch_ms>(o.standby_max_age.count()), st.line_free_interval_ms));
   while (st.standby.size() + static_cast<std::size_t>(st.arming) < want && !st.hopper.empty()) {
     std::optional<budget_hold> hold;
     if (st.budget) {
@@ -665,7 +679,7 @@ void line_freed(campaign_actor* self, id_t attempt_id, std::optional<std::int64_
   if (st.asking_tenant) st.ask_again = true;
   st.held_leads.erase(it->second);
   st.calls.erase(it);
-  st.freed_early.erase(attempt_id);
+  if (st.freed_early.erase(attempt_id) == 0) note_line_freed(st, st.ctx->clock->now_ms());
   --st.slots_used;
   request_campaign_stats(self);
   // A freed line may make a retry due soon: look again rather than trust the last refill.
@@ -925,6 +939,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         auto& s = self->state;
         if (!s.calls.count(attempt_id) || !s.freed_early.insert(attempt_id).second) return;
         s.lines_freed_at.push_back(s.ctx->clock->now_ms());
+        note_line_freed(s, s.ctx->clock->now_ms());
         s.more_due = true;
         if (dials(s.status)) dispatch(self);
       },

@@ -34,7 +34,7 @@ struct engine_config {
   std::int64_t http_workers = 4;
   std::int64_t io_threads = 1;
   std::int64_t hopper_batch = 200;
-  std::int64_t standby_dials = 4;  ///< dials journalled ahead per campaign; 0: none
+  std::int64_t standby_dials = 8;  ///< dials journalled ahead per campaign; 0: none
   std::int64_t standby_max_age_ms = 10'000;
   std::int64_t call_grace_ms = 30'000;
   std::int64_t idle_recheck_ms = 30'000;

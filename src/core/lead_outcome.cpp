@@ -1,6 +1,7 @@
 #include "core/lead_outcome.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "core/compliance_decision.hpp"
@@ -100,6 +101,19 @@ standby_step standby_step_at(const compliance_decision& decision, epoch_ms armed
   }
   step.fire = true;
   return step;
+}
+
+std::int32_t standby_target(std::int32_t configured, std::int32_t cap, epoch_ms max_age_ms,
+                            double free_interval_ms) {
+  auto most = std::max(std::min(configured, cap), 0);
+  if (free_interval_ms <= 0) return most;
+  auto in_time = static_cast<double>(max_age_ms) / free_interval_ms;
+  return static_cast<std::int32_t>(std::min<double>(most, std::floor(in_time)));
+}
+
+double next_free_interval(double mean_ms, epoch_ms interval_ms) {
+  auto interval = static_cast<double>(std::max<epoch_ms>(interval_ms, 0));
+  return mean_ms <= 0 ? interval : 0.8 * mean_ms + 0.2 * interval;
 }
 
 }  // namespace dialer

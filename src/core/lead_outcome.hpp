@@ -73,4 +73,14 @@ struct standby_step {
 standby_step standby_step_at(const compliance_decision& decision, epoch_ms armed_at, epoch_ms now,
                              epoch_ms max_age_ms);
 
+/// How many standbys a campaign keeps: at most `configured` and its cap, and no more than its
+/// lines free up within `max_age_ms` at the campaign's mean interval between freed lines
+/// (`free_interval_ms`, 0 while unknown), so that standbys are sent before they grow stale.
+std::int32_t standby_target(std::int32_t configured, std::int32_t cap, epoch_ms max_age_ms,
+                            double free_interval_ms);
+
+/// The mean interval between a campaign's freed lines, moved by one more interval (an
+/// exponentially weighted mean; `mean_ms` 0: none known yet).
+double next_free_interval(double mean_ms, epoch_ms interval_ms);
+
 }  // namespace dialer

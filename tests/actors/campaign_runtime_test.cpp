@@ -607,7 +607,7 @@ TEST_F(campaign_standbys, a_standby_is_decided_again_when_its_line_frees_and_not
   send_status(campaign_status::running);
   ASSERT_EQ(script_.dials.size(), 1u);
   auto standbys = waiting_standbys();
-  ASSERT_EQ(standbys.size(), 2u);
+  ASSERT_EQ(standbys.size(), 1u) << "no more standbys than the cap";
   advance(std::chrono::minutes(31));  // 19:31: the window closed while the standbys waited
   end_call(1);
   EXPECT_EQ(script_.dials.size(), 1u) << "no standby goes out once its lead's window closed";
@@ -636,7 +636,7 @@ TEST_F(campaign_standbys, a_number_put_on_the_dnc_list_is_never_dialled_from_a_s
   store_.add_leads(3);
   send_status(campaign_status::running);
   ASSERT_EQ(script_.dials.size(), 1u);
-  ASSERT_EQ(waiting_standbys().size(), 2u);
+  ASSERT_EQ(waiting_standbys().size(), 1u);
   // Lead 2's number goes on the DNC list (committed): the API tells the engine.
   store_.leads[2].subject.on_tenant_dnc = true;
   caf::anon_send(ctx_->root, recheck_atom::value, tenant);
@@ -725,6 +725,27 @@ TEST_F(campaign_standbys, standbys_hold_budget_so_dials_never_pass_it) {
   end_all_live();
   EXPECT_EQ(script_.dials.size(), 4u) << "a dial that could pass the budget is never made";
   EXPECT_EQ(store_.status, campaign_status::paused);
+}
+
+TEST_F(campaign_standbys, a_campaign_whose_lines_free_slowly_keeps_no_standby_to_grow_stale) {
+  ctx_->options.standby_max_age = std::chrono::seconds(10);
+  store_.plan.max_concurrent_calls = 2;
+  store_.add_leads(24);
+  send_status(campaign_status::running);
+  ASSERT_EQ(waiting_standbys().size(), 2u) << "nothing known yet: as configured";
+  for (int i = 0; i < 3; ++i) {
+    advance(std::chrono::seconds(30));
+    end_call(*script_.live.begin());
+  }
+  EXPECT_TRUE(waiting_standbys().empty()) << "a line every 30 s: a standby would be stale";
+  for (int i = 0; i < 12; ++i) {
+    advance(std::chrono::seconds(1));
+    end_call(*script_.live.begin());
+  }
+  EXPECT_EQ(waiting_standbys().size(), 2u) << "lines free every second again: standbys pay off";
+  while (!script_.live.empty()) end_call(*script_.live.begin());
+  EXPECT_EQ(store_.count(lead_status::completed), 24);
+  EXPECT_EQ(script_.dials.size(), 24u);
 }
 
 }  // namespace

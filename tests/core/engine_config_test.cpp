@@ -18,7 +18,7 @@ TEST(engine_config, defaults_and_file_values) {
   EXPECT_EQ(r.config.listen_host, "0.0.0.0");
   EXPECT_EQ(r.config.listen_port, 9000);
   EXPECT_EQ(r.config.hopper_batch, 50);
-  EXPECT_EQ(r.config.standby_dials, 4) << "standby dials are on unless configured off";
+  EXPECT_EQ(r.config.standby_dials, 8) << "standby dials are on unless configured off";
   EXPECT_EQ(r.config.retell_base_url, "http://127.0.0.1:7000");
   EXPECT_EQ(r.config.log_level, "info");
 }

@@ -170,3 +170,24 @@ TEST(standby_step, a_stale_standby_is_withdrawn_and_due_again_at_once) {
 
 }  // namespace
 }  // namespace dialer
+
+namespace dialer {
+namespace {
+
+TEST(standby_step, a_campaign_keeps_no_more_standbys_than_its_lines_free_in_time) {
+  EXPECT_EQ(standby_target(4, 10, 10'000, 0), 4) << "interval unknown: as configured";
+  EXPECT_EQ(standby_target(4, 2, 10'000, 0), 2) << "never more than the cap";
+  EXPECT_EQ(standby_target(0, 10, 10'000, 100), 0) << "configured off";
+  EXPECT_EQ(standby_target(4, 10, 10'000, 500), 4) << "20 lines free in 10 s: all four";
+  EXPECT_EQ(standby_target(4, 10, 10'000, 4'000), 2) << "2.5 lines free in 10 s: two";
+  EXPECT_EQ(standby_target(4, 10, 10'000, 12'000), 0) << "a line every 12 s: each would be stale";
+}
+
+TEST(standby_step, the_interval_between_freed_lines_is_a_moving_mean) {
+  EXPECT_EQ(next_free_interval(0, 1'000), 1'000) << "the first interval is the mean";
+  EXPECT_DOUBLE_EQ(next_free_interval(1'000, 2'000), 1'200);
+  EXPECT_DOUBLE_EQ(next_free_interval(1'000, -5), 800) << "a clock step back counts as 0";
+}
+
+}  // namespace
+}  // namespace dialer
