@@ -221,6 +221,11 @@ async function main() {
       p90_at_most_ms: histogramQuantile(metrics, 'dialer_slot_refill_seconds', 0.9) * 1000,
       p99_at_most_ms: histogramQuantile(metrics, 'dialer_slot_refill_seconds', 0.99) * 1000,
     },
+    // Dials journalled ahead of a free line (engine.standby_dials): sent, or withdrawn unsent.
+    standby_dials: {
+      sent: metricSum(metrics, 'dialer_standby_dials_total', { result: 'sent' }),
+      withdrawn: metricSum(metrics, 'dialer_standby_dials_total', { result: 'withdrawn' }),
+    },
     promises: {
       duplicate_dials: accepted.length - attemptIds.size,
       duplicate_attempts_in_journal: Number(duplicateAttempts),

@@ -485,6 +485,7 @@ void withdraw_standby(campaign_actor* self, const standby_dial& s, const lead_ne
     report_budget(self);
   }
   st.held_leads.erase(lead_id);
+  st.ctx->metrics->standby_dial("withdrawn");
   auto a = s.attempt;
   auto me = caf::actor_cast<caf::actor>(self);
   run_write(
@@ -533,6 +534,7 @@ bool fire_standby(campaign_actor* self) {
   }
   st.ctx->standbys->remove(s.attempt.attempt_id);
   s.attempt.decided_at = now;  // compliance allowed it again just now
+  st.ctx->metrics->standby_dial("sent");
   --st.tenant_lines;
   st.tenant_held[s.attempt.lead_id] = st.tenant_line_cost;
   ++st.slots_used;

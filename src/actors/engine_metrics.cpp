@@ -159,6 +159,11 @@ engine_metrics::engine_metrics(prometheus::Registry& r)
                              "that took it at once")
                        .Register(r)
                        .Add({}, fast_buckets())),
+      standby_dials_(prometheus::BuildCounter()
+                         .Name("dialer_standby_dials_total")
+                         .Help("dials journalled ahead of a free line: sent on a freed line, or "
+                               "withdrawn before")
+                         .Register(r)),
       budget_spent_(prometheus::BuildGauge()
                         .Name("dialer_budget_spent_cents")
                         .Help("budget spent this month, by tenant")
@@ -305,6 +310,10 @@ void engine_metrics::dispatch_latency_seconds(double s) {
 
 void engine_metrics::slot_refill_seconds(double s) {
   slot_refill_.Observe(s);
+}
+
+void engine_metrics::standby_dial(std::string_view result) {
+  standby_dials_.Add({{"result", std::string(result)}}).Increment();
 }
 
 void engine_metrics::budget_change(std::int64_t tenant_id, double spent_delta,

@@ -71,6 +71,9 @@ class engine_metrics {
   void dispatch_latency_seconds(double s);
   /// Seconds from a call's line freed to the create request of the dial that took it.
   void slot_refill_seconds(double s);
+  /// A standby dial (journalled ahead of a free line) was "sent" on a freed line, or
+  /// "withdrawn" (blocked, stale, paused, stopped, DNC changed) before it was.
+  void standby_dial(std::string_view result);
   /// The budgets of `tenant_id`'s running campaigns changed by these cents spent and reserved
   /// (a campaign adds its ledger when it starts and takes it back when its actor ends).
   void budget_change(std::int64_t tenant_id, double spent_delta, double reserved_delta);
@@ -126,6 +129,7 @@ class engine_metrics {
   prometheus::Family<prometheus::Counter>& blocked_;
   prometheus::Histogram& dispatch_latency_;
   prometheus::Histogram& slot_refill_;
+  prometheus::Family<prometheus::Counter>& standby_dials_;
   prometheus::Family<prometheus::Gauge>& budget_spent_;
   prometheus::Family<prometheus::Gauge>& budget_reserved_;
   prometheus::Family<prometheus::Gauge>& campaigns_;

@@ -593,6 +593,11 @@ TEST_F(campaign_standbys, a_freed_line_sends_a_standby_journalled_before_it_was_
   EXPECT_EQ(script_.dials.size(), 8u);
   EXPECT_EQ(leads_dialled.size(), 8u) << "no lead dialled twice";
   EXPECT_TRUE(waiting_standbys().empty());
+  auto families = registry_.Collect();
+  EXPECT_EQ(series_value(families, "dialer_standby_dials_total", {{"result", "sent"}}), 6)
+      << "every dial after the first two went out from a standby";
+  EXPECT_FALSE(series_value(families, "dialer_standby_dials_total", {{"result", "withdrawn"}}))
+      << "none withdrawn";
   EXPECT_EQ(store_.transitions.back(),
             std::make_pair(campaign_status::running, campaign_status::completed));
   EXPECT_FALSE(campaign_actor());
@@ -668,6 +673,9 @@ TEST_F(campaign_standbys, a_stale_standby_is_withdrawn_and_its_lead_journalled_a
   EXPECT_EQ(script_.dials[1].lead_id, 2);
   EXPECT_EQ(script_.dials[1].attempt_no, 1) << "the withdrawn attempt did not count";
   EXPECT_TRUE(store_.attempts[stale].closed);
+  EXPECT_EQ(series_value(registry_.Collect(), "dialer_standby_dials_total",
+                         {{"result", "withdrawn"}}),
+            1);
   std::size_t decisions_for_2 = 0;
   for (const auto& [lead, d] : store_.decisions) decisions_for_2 += lead == 2;
   EXPECT_EQ(decisions_for_2, 2u) << "its facts were read again";
