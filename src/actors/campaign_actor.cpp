@@ -491,8 +491,7 @@ void withdraw_standby(campaign_actor* self, const standby_dial& s, const lead_ne
   run_write(
       *ctx,
       [ctx, a, next, why] {
-        ctx->store->close_attempt(a.tenant_id, a.attempt_id, attempt_state::failed,
-                                  disposition::none, why, next);
+        ctx->store->withdraw_attempt(a.tenant_id, a.attempt_id, why, next);
       },
       [ctx, me, id = a.attempt_id] {
         ctx->standbys->remove(id);

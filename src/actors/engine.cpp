@@ -64,8 +64,7 @@ void withdraw_waiting_standbys(storage::group_commit* writer, engine_store& stor
   next.next_attempt_at = now;
   for (const auto& a : waiting) {
     try {
-      store.close_attempt(a.tenant_id, a.attempt_id, attempt_state::failed, disposition::none,
-                          "withdrawn: engine stopped", next);
+      store.withdraw_attempt(a.tenant_id, a.attempt_id, "withdrawn: engine stopped", next);
     } catch (const std::exception& e) {
       spdlog::warn("standby attempt {} left to the next start: {}", a.attempt_id, e.what());
     }

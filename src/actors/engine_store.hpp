@@ -78,6 +78,10 @@ class engine_store {
   virtual void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,
                              disposition outcome, const std::string& error,
                              const lead_next_step& next) = 0;
+  /// Withdraws a standby never sent: the attempt goes back to planned, closed without
+  /// counting, and its lead takes `next`; false when it was not such a dial.
+  virtual bool withdraw_attempt(id_t tenant_id, id_t attempt_id, const std::string& error,
+                                const lead_next_step& next) = 0;
   /// The attempt with this id, any tenant.
   virtual std::optional<storage::attempt_row> find_attempt(id_t attempt_id) = 0;
   /// Marks an inbox row applied.
@@ -134,6 +138,8 @@ class pg_engine_store final : public engine_store {
   void close_attempt(id_t tenant_id, id_t attempt_id, attempt_state final_state,
                      disposition outcome, const std::string& error,
                      const lead_next_step& next) override;
+  bool withdraw_attempt(id_t tenant_id, id_t attempt_id, const std::string& error,
+                        const lead_next_step& next) override;
   std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override;
   void mark_webhook_applied(id_t inbox_id) override;
   bool transition_campaign(id_t tenant_id, id_t campaign_id, campaign_status from,

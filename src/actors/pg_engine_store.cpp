@@ -110,6 +110,13 @@ void pg_engine_store::close_attempt(id_t tenant_id, id_t attempt_id, attempt_sta
   });
 }
 
+bool pg_engine_store::withdraw_attempt(id_t tenant_id, id_t attempt_id, const std::string& error,
+                                       const lead_next_step& next) {
+  bool withdrawn = false;
+  write([&] { withdrawn = storage::withdraw_attempt(db_, tenant_id, attempt_id, error, next); });
+  return withdrawn;
+}
+
 std::optional<storage::attempt_row> pg_engine_store::find_attempt(id_t attempt_id) {
   return storage::find_attempt(db_, attempt_id);
 }

@@ -99,9 +99,11 @@ const statement lead_stats_sql{
     " FROM leads l JOIN campaigns c ON c.tenant_id = l.tenant_id AND c.id = l.campaign_id"
     " WHERE l.tenant_id = $1 AND l.campaign_id = $2"};
 
+// Planned attempts (standbys withdrawn before they were sent) were never calls.
 const statement attempt_states_sql{"campaigns.stats_attempt_states",
                                    "SELECT state, count(*) AS n FROM call_attempts"
-                                   " WHERE tenant_id = $1 AND campaign_id = $2 GROUP BY state"};
+                                   " WHERE tenant_id = $1 AND campaign_id = $2"
+                                   " AND state <> 'planned' GROUP BY state"};
 
 // Driven from the campaign's attempts, each looking up its one calls row (OFFSET 0 keeps the
 // lateral lookup from being flattened into a join): right after a large campaign started, the

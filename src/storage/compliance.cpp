@@ -73,7 +73,8 @@ const statement number_history_sql{
     " (SELECT ms_of_ts(max(created_at)) FROM dnc_numbers"
     "   WHERE tenant_id = $1 AND phone = $2 AND source = 'refusal') AS refused_at,"
     " COALESCE((SELECT array_agg(ms_of_ts(dialing_at) ORDER BY dialing_at) FROM call_attempts"
-    "   WHERE tenant_id = $1 AND to_number = $2 AND dialing_at >= ts_of_ms($3)), '{}')::text"
+    "   WHERE tenant_id = $1 AND to_number = $2 AND dialing_at >= ts_of_ms($3)"
+    "   AND state <> 'planned'), '{}')::text"
     "   AS attempts"};
 
 const statement insert_check_sql{

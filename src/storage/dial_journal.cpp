@@ -95,7 +95,7 @@ const statement lead_blocked_sql{
 const statement dial_times_sql{
     "journal.dial_times",
     "SELECT ms_of_ts(dialing_at) FROM call_attempts WHERE tenant_id = $1 AND campaign_id = $2"
-    " AND dialing_at >= ts_of_ms($3) ORDER BY dialing_at"};
+    " AND dialing_at >= ts_of_ms($3) AND state <> 'planned' ORDER BY dialing_at"};
 
 // The journal's row locks are FOR NO KEY UPDATE: its writers of one attempt or lead wait for
 // each other, but a row that only references it (an inbox row, a calls row: their foreign
@@ -300,6 +300,14 @@ const statement insert_segments_sql{
 const statement close_attempt_sql{"journal.close_attempt",
                                   "UPDATE call_attempts SET " + close_set("$3", "$4") +
                                       ", updated_at = now() WHERE tenant_id = $1 AND id = $2"};
+
+// A dial journalled and never sent (a standby withdrawn) goes back to planned, closed without
+// counting; an attempt the provider has (a call id) or already closed is left alone.
+const statement withdraw_attempt_sql{
+    "journal.withdraw_attempt",
+    "UPDATE call_attempts SET state = 'planned', " + close_set("$3", "false") +
+        ", updated_at = now() WHERE tenant_id = $1 AND id = $2 AND state = 'dialing'"
+        " AND provider_call_id IS NULL AND closed_at IS NULL RETURNING lead_id"};
 
 // Only a lead still in progress takes the step: one cancelled meanwhile stays cancelled.
 const statement lead_next_step_sql{
@@ -632,6 +640,19 @@ void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state 
     run(tx, lead_next_step_sql, tenant_id, locked->lead_id, name_of(next.status),
         next.counts_as_attempt, next.next_attempt_at, next.terminal_reason, name_of(outcome));
   });
+}
+
+bool withdraw_attempt(database& db, id_t tenant_id, id_t attempt_id, const std::string& error,
+                      const lead_next_step& next) {
+  bool withdrawn = false;
+  db.transact([&](pqxx::dbtransaction& tx) {
+    auto r = run(tx, withdraw_attempt_sql, tenant_id, attempt_id, error);
+    withdrawn = !r.empty();
+    if (!withdrawn) return;
+    run(tx, lead_next_step_sql, tenant_id, r[0][0].as<id_t>(), name_of(next.status), false,
+        next.next_attempt_at, next.terminal_reason, name_of(disposition::none));
+  });
+  return withdrawn;
 }
 
 std::optional<attempt_row> find_attempt(database& db, id_t attempt_id) {

@@ -69,6 +69,13 @@ void store_segments(database& db, id_t tenant_id, id_t attempt_id,
 void close_attempt(database& db, id_t tenant_id, id_t attempt_id, attempt_state final_state,
                    disposition outcome, const std::string& error, const lead_next_step& next);
 
+/// Withdraws a dial journalled and never sent (a standby): the attempt goes back to `planned`,
+/// closed with `error` and not counting, and its lead (if still in progress) takes `next` with
+/// the attempt given back. False, changing nothing, when the attempt is not a `dialing` one
+/// without a provider call id (registered, in doubt, closed, or not the tenant's).
+bool withdraw_attempt(database& db, id_t tenant_id, id_t attempt_id, const std::string& error,
+                      const lead_next_step& next);
+
 /// The attempt with this id (any tenant: webhooks find their tenant through it).
 std::optional<attempt_row> find_attempt(database& db, id_t attempt_id);
 

@@ -24,14 +24,16 @@ const statement daily_sql{
     " COALESCE(sum(k.cost_cents), 0)::bigint AS cost_cents,"
     " (COALESCE(sum(k.duration_ms), 0) / 1000)::bigint AS duration_seconds"
     " FROM days d"
-    " LEFT JOIN call_attempts a ON a.tenant_id = $1"
+    " LEFT JOIN call_attempts a ON a.tenant_id = $1 AND a.state <> 'planned'"
     " AND a.created_at >= (d.day AT TIME ZONE 'UTC')"
     " AND a.created_at < ((d.day + interval '1 day') AT TIME ZONE 'UTC')"
     " LEFT JOIN calls k ON k.tenant_id = a.tenant_id AND k.attempt_id = a.id"
     " GROUP BY d.day ORDER BY d.day"};
 
+// Attempts still planned (standbys withdrawn before they were sent) were never calls.
 const std::string outcome_filter =
-    " FROM call_attempts WHERE tenant_id = $1 AND ($2::bigint IS NULL OR campaign_id = $2)"
+    " FROM call_attempts WHERE tenant_id = $1 AND state <> 'planned'"
+    " AND ($2::bigint IS NULL OR campaign_id = $2)"
     " AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)"
     " AND ($4::timestamptz IS NULL OR created_at < $4::timestamptz)";
 
@@ -66,7 +68,7 @@ const statement cost_day_sql{
         " COALESCE(sum(k.cost_cents), 0)::bigint AS month_to_date"
         " FROM call_attempts a LEFT JOIN calls k ON k.tenant_id = a.tenant_id AND k.attempt_id = "
         "a.id"
-        " WHERE a.tenant_id = $1 AND a.created_at >= " +
+        " WHERE a.tenant_id = $1 AND a.state <> 'planned' AND a.created_at >= " +
         month_start + " AND a.created_at < " + day_start + " + interval '1 day'"};
 
 const statement cost_by_campaign_sql{
@@ -142,7 +144,9 @@ outcome_counts outcomes_of(database& db, id_t tenant_id, std::optional<id_t> cam
 }
 
 std::vector<campaign_lines> lines_in_use(database& db, id_t tenant_id) {
-  const std::string holding = states_where([](attempt_state s) { return !releases_line(s); });
+  // A planned attempt (a standby withdrawn before it was sent) never held a line.
+  const std::string holding = states_where(
+      [](attempt_state s) { return s != attempt_state::planned && !releases_line(s); });
   std::vector<campaign_lines> out;
   db.transact([&](pqxx::dbtransaction& tx) {
     out.clear();

@@ -201,6 +201,22 @@ class fake_store final : public engine_store {
     l.last = outcome;
   }
 
+  bool withdraw_attempt(id_t, id_t attempt_id, const std::string&,
+                        const lead_next_step& next) override {
+    auto& a = attempts.at(attempt_id);
+    if (a.closed || a.row.state != attempt_state::dialing || !a.row.provider_call_id.empty())
+      return false;
+    a.closed = true;
+    a.row.state = attempt_state::planned;
+    auto& l = leads.at(a.row.attempt.lead_id);
+    if (l.status != lead_status::in_progress) return true;
+    l.candidate.attempts -= 1;
+    l.status = next.status;
+    l.next_attempt_at = next.next_attempt_at;
+    l.terminal_reason = next.terminal_reason;
+    return true;
+  }
+
   std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override {
     ++attempt_lookups;
     auto it = attempts.find(attempt_id);

@@ -74,6 +74,9 @@ class routing_store : public engine_store {
                      const lead_next_step& next) override {
     holding(a).close_attempt(t, a, s, d, e, next);
   }
+  bool withdraw_attempt(id_t t, id_t a, const std::string& e, const lead_next_step& next) override {
+    return holding(a).withdraw_attempt(t, a, e, next);
+  }
   std::optional<storage::attempt_row> find_attempt(id_t attempt_id) override {
     for (auto* s : stores)
       if (auto row = s->find_attempt(attempt_id)) return row;

@@ -99,10 +99,11 @@ test('a clean stop withdraws the standby dials: after a restart no lead lost an 
     `select count(*) from leads where status = 'in_progress'`)[0][0]) > cap, 30000, 'standby dials');
   await dialerd.stop();
 
-  const withdrawn = sql(database, `select a.counts_as_attempt, l.status, l.attempts
+  const withdrawn = sql(database, `select a.state, a.counts_as_attempt, l.status, l.attempts
     from call_attempts a join leads l on l.id = a.lead_id where a.error = 'withdrawn: engine stopped'`);
   assert.ok(withdrawn.length > 0, 'the stop withdrew the waiting standbys');
-  for (const [counts, status, attempts] of withdrawn) {
+  for (const [state, counts, status, attempts] of withdrawn) {
+    assert.equal(state, 'planned', 'never sent');
     assert.equal(counts, 'f', 'a withdrawn standby is no attempt');
     assert.equal(status, 'pending');
     assert.equal(attempts, '0');

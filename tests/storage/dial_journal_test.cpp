@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "storage/campaigns.hpp"
+#include "storage/compliance.hpp"
 #include "storage/group_commit.hpp"
 #include "storage/leads.hpp"
 #include "storage/webhook_inbox.hpp"
@@ -747,6 +749,85 @@ TEST(dial_journal, another_tenant_cannot_read_or_move_the_journal) {
   EXPECT_EQ(
       store_webhooks(db(), {inbox_entry{0, 0, call.call_id, "call_started", "{}"}})[0].attempt_id,
       0);
+}
+
+}  // namespace
+}  // namespace dialer::storage
+
+namespace dialer::storage {
+namespace {
+
+TEST(dial_journal, a_withdrawn_standby_is_planned_again_counts_nowhere_and_frees_its_lead) {
+  auto f = dialing();
+  const id_t tenant = f.setup.tenant_id;
+  const auto& phone = f.attempt.to_number;
+  ASSERT_EQ(read_number_dial_facts(db(), tenant, phone, 0).attempts.size(), 1u)
+      << "a standby waiting to be sent counts against its number's caps";
+  ASSERT_TRUE(withdraw_attempt(db(), tenant, f.attempt.attempt_id, "withdrawn: campaign paused",
+                               pending_at(jan_1_2030 + 1000, false)));
+  EXPECT_EQ(attempt_state_of(f.attempt.attempt_id), "planned");
+  auto l = find_lead(db(), tenant, f.lead.id);
+  EXPECT_EQ(l->status, "pending");
+  EXPECT_EQ(l->attempts, 0) << "the attempt is given back";
+  EXPECT_EQ(l->next_attempt_at, "2030-01-01T00:00:01Z");
+  EXPECT_EQ(l->last_disposition, "") << "no call, no disposition";
+  bool counts = true, closed = false;
+  std::string error;
+  db().transact([&](pqxx::dbtransaction& tx) {
+    auto r = tx.exec_params1(
+        "SELECT counts_as_attempt, closed_at IS NOT NULL, error FROM call_attempts WHERE id = $1",
+        f.attempt.attempt_id);
+    counts = r[0].as<bool>();
+    closed = r[1].as<bool>();
+    error = r[2].as<std::string>();
+  });
+  EXPECT_FALSE(counts);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(error, "withdrawn: campaign paused");
+  EXPECT_TRUE(read_number_dial_facts(db(), tenant, phone, 0).attempts.empty())
+      << "a dial never sent is no attempt on the number";
+  EXPECT_TRUE(dial_times_since(db(), tenant, f.setup.campaign.id, 0).empty())
+      << "nor on the campaign's hourly and daily caps";
+  auto stats = stats_of_campaign(db(), tenant, f.setup.campaign.id, jan_1_2030);
+  EXPECT_EQ(stats.calls_in_progress + stats.calls_failed + stats.calls_completed, 0)
+      << "nor a call in the campaign's stats";
+
+  // The next dial of the lead takes attempt number 1 again.
+  auto again = journal_dialing(db(), f.setup.plan, candidate_of(*l));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempt_no, 1);
+  EXPECT_FALSE(withdraw_attempt(db(), tenant, f.attempt.attempt_id, "again",
+                                pending_at(jan_1_2030, false)))
+      << "withdrawn once";
+  EXPECT_EQ(find_lead(db(), tenant, f.lead.id)->status, "in_progress")
+      << "a second withdrawal does not touch the lead's new dial";
+}
+
+TEST(dial_journal, only_a_dial_never_sent_can_be_withdrawn) {
+  auto registered = dialing();
+  const id_t tenant = registered.setup.tenant_id;
+  journal_registered(db(), tenant, registered.attempt.attempt_id, test::unique("call_"));
+  EXPECT_FALSE(withdraw_attempt(db(), tenant, registered.attempt.attempt_id, "withdrawn",
+                                pending_at(jan_1_2030, false)))
+      << "the provider has this call";
+  EXPECT_EQ(attempt_state_of(registered.attempt.attempt_id), "registered");
+  EXPECT_EQ(find_lead(db(), tenant, registered.lead.id)->status, "in_progress");
+
+  auto other = dialing();
+  EXPECT_FALSE(withdraw_attempt(db(), tenant, other.attempt.attempt_id, "withdrawn",
+                                pending_at(jan_1_2030, false)))
+      << "another tenant's attempt";
+  EXPECT_EQ(attempt_state_of(other.attempt.attempt_id), "dialing");
+
+  auto doubtful = dialing();
+  db().transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_params0("UPDATE call_attempts SET state = 'in_doubt' WHERE id = $1",
+                    doubtful.attempt.attempt_id);
+  });
+  EXPECT_FALSE(withdraw_attempt(db(), doubtful.setup.tenant_id, doubtful.attempt.attempt_id,
+                                "withdrawn", pending_at(jan_1_2030, false)))
+      << "an attempt in doubt may have been sent";
+  EXPECT_EQ(attempt_state_of(doubtful.attempt.attempt_id), "in_doubt");
 }
 
 }  // namespace
