@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 #include <unordered_map>
 #include <unordered_set>
@@ -107,6 +108,8 @@ void request_campaign_stats(campaign_actor* self);
 void publish_campaign_stats(campaign_actor* self);
 void stop_for_budget(campaign_actor* self, std::string_view block);
 void withdraw_standbys(campaign_actor* self, const lead_next_step& next, const std::string& why);
+void withdraw_unsent(campaign_actor* self, const dial_attempt& a, const lead_next_step& next,
+                     const std::string& why);
 
 /// A lead's next step when a standby is withdrawn: pending and due now, the attempt given back.
 lead_next_step due_again_step(epoch_ms now) {
@@ -485,8 +488,15 @@ void withdraw_standby(campaign_actor* self, const standby_dial& s, const lead_ne
     report_budget(self);
   }
   st.held_leads.erase(lead_id);
-  st.ctx->metrics->standby_dial("withdrawn");
-  auto a = s.attempt;
+  withdraw_unsent(self, s.attempt, next, why);
+}
+
+/// Journals the withdrawal of a standby never sent (its attempt back to planned, not counting;
+/// its lead takes `next`), then takes it out of the engine's book.
+void withdraw_unsent(campaign_actor* self, const dial_attempt& a, const lead_next_step& next,
+                     const std::string& why) {
+  auto ctx = self->state.ctx;
+  ctx->metrics->standby_dial("withdrawn");
   auto me = caf::actor_cast<caf::actor>(self);
   run_write(
       *ctx,
@@ -498,10 +508,11 @@ void withdraw_standby(campaign_actor* self, const standby_dial& s, const lead_ne
         // Its lead may be due again now: the campaign looks for it.
         caf::anon_send(me, wake_atom::value);
       },
-      [id = a.attempt_id] {
-        // Left in the book: the engine withdraws it when it stops (else a restart finds it in
+      [ctx, a] {
+        // Kept in the book: the engine withdraws it when it stops (else a restart finds it in
         // doubt).
-        spdlog::warn("withdrawing standby attempt {} failed", id);
+        ctx->standbys->add(a);
+        spdlog::warn("withdrawing standby attempt {} failed", a.attempt_id);
       });
 }
 
@@ -773,6 +784,15 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
   }
   st.plan = std::make_shared<const campaign_plan>(std::move(*p.plan));
   set_status(self, st.plan->status);
+  // A standby still in the engine's book was never sent (a previous actor of this campaign
+  // journalled it, or its withdrawal has not committed yet): withdrawn again, not followed.
+  auto unsent = std::stable_partition(p.open.begin(), p.open.end(), [&](const auto& open) {
+    return st.calls.count(open.attempt.attempt_id) || !st.ctx->standbys->take(open.attempt.attempt_id);
+  });
+  for (auto it = unsent; it != p.open.end(); ++it)
+    withdraw_unsent(self, it->attempt, due_again_step(st.ctx->clock->now_ms()),
+                    "withdrawn: campaign restarted");
+  p.open.erase(unsent, p.open.end());
   st.rules = std::move(p.rules);
   const auto& plan = *st.plan;
   if (plan.max_calls_per_hour || plan.max_calls_per_day) {
@@ -801,11 +821,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
   report_budget(self);
   std::vector<id_t> followed;
   for (auto& open : p.open)
-    if (!st.calls.count(open.attempt.attempt_id)) {
-      followed.push_back(open.attempt.lead_id);
-      // A standby of this campaign's previous actor may have been sent: followed as a call.
-      st.ctx->standbys->remove(open.attempt.attempt_id);
-    }
+    if (!st.calls.count(open.attempt.attempt_id)) followed.push_back(open.attempt.lead_id);
   take_tenant_lines(self, followed);
   for (auto& open : p.open) {
     if (st.calls.count(open.attempt.attempt_id)) continue;

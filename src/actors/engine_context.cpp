@@ -19,6 +19,11 @@ void standby_book::remove(id_t attempt_id) {
   waiting_.erase(attempt_id);
 }
 
+bool standby_book::take(id_t attempt_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return waiting_.erase(attempt_id) > 0;
+}
+
 std::vector<dial_attempt> standby_book::take_all() {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<dial_attempt> out;

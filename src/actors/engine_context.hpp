@@ -27,6 +27,8 @@ class standby_book {
   void add(const dial_attempt& a);
   /// A standby was sent or withdrawn.
   void remove(id_t attempt_id);
+  /// Removes a standby; true when it was waiting (never sent).
+  bool take(id_t attempt_id);
   /// Every standby still waiting, forgetting them.
   std::vector<dial_attempt> take_all();
 

@@ -756,5 +756,30 @@ TEST_F(campaign_standbys, a_campaign_whose_lines_free_slowly_keeps_no_standby_to
   EXPECT_EQ(script_.dials.size(), 24u);
 }
 
+TEST_F(campaign_standbys, a_restarted_campaign_withdraws_the_standbys_its_failed_actor_never_sent) {
+  store_.plan.max_concurrent_calls = 2;
+  store_.add_leads(6);
+  send_status(campaign_status::running);
+  auto standbys = waiting_standbys();
+  ASSERT_EQ(standbys.size(), 2u);
+  auto first = campaign_actor();
+  caf::anon_send_exit(first, caf::exit_reason::unhandled_exception);
+  run();
+  advance(std::chrono::seconds(1));
+  ASSERT_TRUE(campaign_actor());
+  for (auto id : standbys) {
+    EXPECT_TRUE(store_.attempts[id].closed) << "withdrawn, not followed: attempt " << id;
+    EXPECT_EQ(store_.attempts[id].row.state, attempt_state::planned);
+  }
+  EXPECT_EQ(script_.syncs.size(), 2u) << "only the two calls in flight are asked about";
+  for (int i = 0; i < 4 && !script_.live.empty(); ++i) end_all_live();
+  EXPECT_EQ(store_.count(lead_status::completed), 6) << "the standbys' leads were dialled later";
+  std::set<id_t> leads_dialled;
+  for (const auto& d : script_.dials) leads_dialled.insert(d.lead_id);
+  EXPECT_EQ(script_.dials.size(), 6u);
+  EXPECT_EQ(leads_dialled.size(), 6u) << "each lead once";
+  for (const auto& [id, l] : store_.leads) EXPECT_EQ(l.candidate.attempts, 1) << "lead " << id;
+}
+
 }  // namespace
 }  // namespace dialer::actors::test
