@@ -175,7 +175,9 @@ async function main() {
   const refills = refillIds.flatMap((id) => refillTimes(linesOf(byCampaign.get(id)), refillCap));
   refills.sort((x, y) => x - y);
   const [[duplicateAttempts]] = sql(database,
-    'select count(*) from (select lead_id, attempt_no from call_attempts group by 1, 2 having count(*) > 1) d');
+    // Standbys withdrawn before they were sent stay 'planned' and give their number back.
+    "select count(*) from (select lead_id, attempt_no from call_attempts where state <> 'planned'"
+    + ' group by 1, 2 having count(*) > 1) d');
   const refillLeadIds = refillIds.join(',');
   const [[openRefillLeads]] = sql(database,
     `select count(*) from leads where campaign_id in (${refillLeadIds}) and status not in ('completed', 'failed', 'cancelled', 'dnc')`);
