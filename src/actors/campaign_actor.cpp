@@ -80,7 +80,7 @@ struct campaign_state {
   std::deque<epoch_ms> lines_freed_at;
   /// Dials journalled ahead, oldest first (their leads are in held_leads, their money in holds).
   std::deque<standby_dial> standby;
-  std::int32_t arming = 0;  ///< standby journal writes under way
+  std::int32_t arming = 0;           ///< standby journal writes under way
   epoch_ms last_line_freed_at = 0;   ///< when a line of this campaign was last freed
   double line_free_interval_ms = 0;  ///< mean interval between freed lines (0: unknown)
 };
@@ -500,11 +500,9 @@ void withdraw_unsent(campaign_actor* self, const dial_attempt& a, const lead_nex
   auto me = caf::actor_cast<caf::actor>(self);
   run_write(
       *ctx,
-      [ctx, a, next, why] {
-        ctx->store->withdraw_attempt(a.tenant_id, a.attempt_id, why, next);
-      },
+      [ctx, a, next, why] { ctx->store->withdraw_attempt(a.tenant_id, a.attempt_id, why, next); },
       [ctx, me, id = a.attempt_id] {
-        ctx->standbys->remove(id);
+        ctx->standbys->take(id);
         // Its lead may be due again now: the campaign looks for it.
         caf::anon_send(me, wake_atom::value);
       },
@@ -542,7 +540,7 @@ bool fire_standby(campaign_actor* self) {
     withdraw_standby(self, s, step.next, step.reason);
     return false;
   }
-  st.ctx->standbys->remove(s.attempt.attempt_id);
+  st.ctx->standbys->take(s.attempt.attempt_id);
   s.attempt.decided_at = now;  // compliance allowed it again just now
   st.ctx->metrics->standby_dial("sent");
   --st.tenant_lines;
@@ -787,7 +785,8 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
   // A standby still in the engine's book was never sent (a previous actor of this campaign
   // journalled it, or its withdrawal has not committed yet): withdrawn again, not followed.
   auto unsent = std::stable_partition(p.open.begin(), p.open.end(), [&](const auto& open) {
-    return st.calls.count(open.attempt.attempt_id) || !st.ctx->standbys->take(open.attempt.attempt_id);
+    return st.calls.count(open.attempt.attempt_id) ||
+           !st.ctx->standbys->take(open.attempt.attempt_id);
   });
   for (auto it = unsent; it != p.open.end(); ++it)
     withdraw_unsent(self, it->attempt, due_again_step(st.ctx->clock->now_ms()),
@@ -1003,8 +1002,8 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
       },
       [=](stats_atom) { publish_campaign_stats(self); },
       [=](recheck_atom) {
-        // The tenant's DNC list or a lead's consent changed: standbys decided on the old facts
-        // are withdrawn and journalled again.
+        // The tenant's DNC list grew: standbys decided on the old list are withdrawn and
+        // journalled again.
         auto& s = self->state;
         withdraw_standbys(self, due_again_step(s.ctx->clock->now_ms()),
                           "withdrawn: compliance facts changed");

@@ -86,8 +86,8 @@ class engine {
   void provider_account_changed(id_t tenant_id);
   /// The tenant's shared limits changed (committed): its actor reads them again.
   void tenant_limits_changed(id_t tenant_id);
-  /// The tenant's DNC list or a lead's consent changed (committed): its campaigns withdraw the
-  /// standby dials they decided on the old facts.
+  /// The tenant's DNC list grew (committed): its campaigns withdraw the standby dials they
+  /// decided on the old list.
   void compliance_changed(id_t tenant_id);
 
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.

@@ -14,11 +14,6 @@ void standby_book::add(const dial_attempt& a) {
   waiting_[a.attempt_id] = a;
 }
 
-void standby_book::remove(id_t attempt_id) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  waiting_.erase(attempt_id);
-}
-
 bool standby_book::take(id_t attempt_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   return waiting_.erase(attempt_id) > 0;

@@ -25,9 +25,7 @@ class standby_book {
  public:
   /// A standby is durable in the journal.
   void add(const dial_attempt& a);
-  /// A standby was sent or withdrawn.
-  void remove(id_t attempt_id);
-  /// Removes a standby; true when it was waiting (never sent).
+  /// A standby is being sent or was withdrawn: out of the book; true when it was waiting.
   bool take(id_t attempt_id);
   /// Every standby still waiting, forgetting them.
   std::vector<dial_attempt> take_all();

@@ -61,7 +61,7 @@ using line_taken_atom = caf::atom_constant<caf::atom("linetaken")>;
 using concurrency_atom = caf::atom_constant<caf::atom("concur")>;
 using lookup_answer_atom = caf::atom_constant<caf::atom("lookupans")>;
 using lookup_retry_atom = caf::atom_constant<caf::atom("lookupre")>;
-/// The tenant's DNC list or consent changed: campaigns withdraw their standby dials.
+/// The tenant's DNC list grew: campaigns withdraw their standby dials.
 using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
 
 /// A user's command reached a campaign (its new status is already committed).
