@@ -111,14 +111,6 @@ void withdraw_standbys(campaign_actor* self, const lead_next_step& next, const s
 void withdraw_unsent(campaign_actor* self, const dial_attempt& a, const lead_next_step& next,
                      const std::string& why);
 
-/// A lead's next step when a standby is withdrawn: pending and due now, the attempt given back.
-lead_next_step due_again_step(epoch_ms now) {
-  lead_next_step next;
-  next.counts_as_attempt = false;
-  next.next_attempt_at = now;
-  return next;
-}
-
 /// A lead's next step when its campaign closes with `reason` before its standby was sent.
 lead_next_step cancelled_step(std::string reason) {
   lead_next_step next;
@@ -388,7 +380,8 @@ void stop_for_budget(campaign_actor* self, std::string_view block) {
   if (block == "budget") st.ctx->metrics->dispatch_blocked(st.tenant_id, block);
   for (auto& lead : st.hopper) st.held_leads.erase(lead.lead_id);
   st.hopper.clear();
-  withdraw_standbys(self, due_again_step(st.ctx->clock->now_ms()), "withdrawn: campaign paused");
+  withdraw_standbys(self, next_step_due_again(st.ctx->clock->now_ms()),
+                    "withdrawn: campaign paused");
   auto c = st.ctx;
   auto tenant = st.tenant_id;
   auto campaign = st.campaign_id;
@@ -475,19 +468,23 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch
       standby ? storage::write_lane::ordinary : storage::write_lane::urgent);
 }
 
-/// Withdraws a standby that will not be sent: its attempt closes without counting and its lead
-/// takes `next`; the money it held goes back.
-void withdraw_standby(campaign_actor* self, const standby_dial& s, const lead_next_step& next,
-                      const std::string& why) {
+/// Lets go of a lead that will not be dialled now: the money held for it goes back and a
+/// refill may pick it again.
+void let_go_of_lead(campaign_actor* self, id_t lead_id) {
   auto& st = self->state;
-  auto ctx = st.ctx;
-  auto lead_id = s.attempt.lead_id;
   if (auto h = st.holds.find(lead_id); h != st.holds.end()) {
     if (st.budget) st.budget->release(h->second);
     st.holds.erase(h);
     report_budget(self);
   }
   st.held_leads.erase(lead_id);
+}
+
+/// Withdraws a standby that will not be sent: its attempt closes without counting and its lead
+/// takes `next`; the money it held goes back.
+void withdraw_standby(campaign_actor* self, const standby_dial& s, const lead_next_step& next,
+                      const std::string& why) {
+  let_go_of_lead(self, s.attempt.lead_id);
   withdraw_unsent(self, s.attempt, next, why);
 }
 
@@ -713,12 +710,7 @@ void on_standby_journaled(campaign_actor* self, journal_result& r) {
   --st.arming;
   if (!r.attempt) {
     if (!r.blocked_check.empty()) st.ctx->metrics->dispatch_blocked(st.tenant_id, r.blocked_check);
-    if (auto h = st.holds.find(r.lead_id); h != st.holds.end()) {
-      if (st.budget) st.budget->release(h->second);
-      st.holds.erase(h);
-      report_budget(self);
-    }
-    st.held_leads.erase(r.lead_id);
+    let_go_of_lead(self, r.lead_id);
   } else if (r.in_doubt) {
     // Journalled by a write that reported failure: followed as in doubt, never sent.
     ++st.slots_used;
@@ -735,7 +727,7 @@ void on_standby_journaled(campaign_actor* self, journal_result& r) {
     if (!dials(st.status)) {
       auto now = st.ctx->clock->now_ms();
       withdraw_standbys(self,
-                        st.status == campaign_status::paused ? due_again_step(now)
+                        st.status == campaign_status::paused ? next_step_due_again(now)
                                                              : cancelled_step("campaign_stopped"),
                         "withdrawn: campaign " + std::string(to_string(st.status)));
     }
@@ -789,7 +781,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
            !st.ctx->standbys->take(open.attempt.attempt_id);
   });
   for (auto it = unsent; it != p.open.end(); ++it)
-    withdraw_unsent(self, it->attempt, due_again_step(st.ctx->clock->now_ms()),
+    withdraw_unsent(self, it->attempt, next_step_due_again(st.ctx->clock->now_ms()),
                     "withdrawn: campaign restarted");
   p.open.erase(unsent, p.open.end());
   st.rules = std::move(p.rules);
@@ -917,16 +909,11 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
                           r.block_reason);
             s.ctx->metrics->dispatch_blocked(s.tenant_id, r.blocked_check);
           }
-          if (auto h = s.holds.find(r.lead_id); h != s.holds.end()) {
-            if (s.budget) s.budget->release(h->second);
-            s.holds.erase(h);
-            report_budget(self);
-          }
+          let_go_of_lead(self, r.lead_id);
           if (auto t = s.tenant_held.find(r.lead_id); t != s.tenant_held.end()) {
             self->send(s.tenant, release_atom::value, std::int32_t{1}, t->second, std::int64_t{0});
             s.tenant_held.erase(t);
           }
-          s.held_leads.erase(r.lead_id);
           --s.slots_used;
           if (finished(s.status) && idle(s)) {
             self->quit();
@@ -1005,7 +992,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         // The tenant's DNC list grew: standbys decided on the old list are withdrawn and
         // journalled again.
         auto& s = self->state;
-        withdraw_standbys(self, due_again_step(s.ctx->clock->now_ms()),
+        withdraw_standbys(self, next_step_due_again(s.ctx->clock->now_ms()),
                           "withdrawn: compliance facts changed");
         if (dials(s.status)) dispatch(self);
       },
@@ -1030,7 +1017,7 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
           withdraw_standbys(self,
                             u.status == campaign_status::cancelled
                                 ? cancelled_step("campaign_stopped")
-                                : due_again_step(s.ctx->clock->now_ms()),
+                                : next_step_due_again(s.ctx->clock->now_ms()),
                             "withdrawn: campaign " + std::string(to_string(u.status)));
         if (was == campaign_status::paused && u.status == campaign_status::running) {
           // Resumed: the plan may have been edited while paused (a raised budget, new caps).

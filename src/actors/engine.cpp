@@ -10,6 +10,7 @@
 #include "actors/provider_accounts.hpp"
 #include "actors/provider_gateway.hpp"
 #include "core/call_progress.hpp"
+#include "core/lead_outcome.hpp"
 #include "retell/client.hpp"
 #include "storage/campaigns.hpp"
 #include "storage/dial_journal.hpp"
@@ -59,9 +60,7 @@ void withdraw_waiting_standbys(storage::group_commit* writer, engine_store& stor
   // Journal writes still queued (a standby's own among them) commit first.
   if (writer) writer->run([] {});
   auto waiting = book.take_all();
-  lead_next_step next;
-  next.counts_as_attempt = false;
-  next.next_attempt_at = now;
+  auto next = next_step_due_again(now);
   for (const auto& a : waiting) {
     try {
       store.withdraw_attempt(a.tenant_id, a.attempt_id, "withdrawn: engine stopped", next);

@@ -85,6 +85,13 @@ lead_next_step next_step_when_blocked(const compliance_decision& decision, epoch
   return step;
 }
 
+lead_next_step next_step_due_again(epoch_ms now) {
+  lead_next_step step;
+  step.counts_as_attempt = false;
+  step.next_attempt_at = now;
+  return step;
+}
+
 standby_step standby_step_at(const compliance_decision& decision, epoch_ms armed_at, epoch_ms now,
                              epoch_ms max_age_ms) {
   standby_step step;
@@ -95,8 +102,7 @@ standby_step standby_step_at(const compliance_decision& decision, epoch_ms armed
   }
   if (now - armed_at > max_age_ms) {
     step.reason = "withdrawn: stale";
-    step.next.counts_as_attempt = false;
-    step.next.next_attempt_at = now;
+    step.next = next_step_due_again(now);
     return step;
   }
   step.fire = true;

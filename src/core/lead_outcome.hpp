@@ -56,6 +56,10 @@ lead_next_step next_step_after_refusal(epoch_ms now, epoch_ms wait_ms);
 /// consent, no rule, campaign ended ...). An allowed decision leaves the lead pending at `now`.
 lead_next_step next_step_when_blocked(const compliance_decision& decision, epoch_ms now);
 
+/// A lead whose dial was withdrawn before it was sent: pending and due at `now`, the attempt
+/// given back.
+lead_next_step next_step_due_again(epoch_ms now);
+
 /// What a campaign does with a standby dial (journalled ahead, before a line was free) when a
 /// line frees: fire it, or withdraw it (the attempt closes without counting) and move its lead
 /// on by `next`.
