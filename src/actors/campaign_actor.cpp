@@ -447,8 +447,12 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch
           return policy->decide(*rules, subject, campaign, ctx->clock->now_ms());
         };
         auto now = ctx->clock->now_ms();
-        auto gated =
-            ctx->store->journal_dialing(*plan, lead, now - rules->attempt_lookback_ms, now, gate);
+        // A standby may go out up to standby_max_age later: its number's caps count it from
+        // then, so that no later decision sees it leave a rolling period before it should.
+        auto dialled_by =
+            standby ? now + static_cast<epoch_ms>(ctx->options.standby_max_age.count()) : now;
+        auto gated = ctx->store->journal_dialing(*plan, lead, now - rules->attempt_lookback_ms,
+                                                 now, gate, dialled_by);
         r.attempt = std::move(gated.attempt);
         if (r.attempt) r.attempt->line_freed_at = line_freed_at;
         if (gated.verdict && !gated.verdict->decision.allowed) {

@@ -39,10 +39,12 @@ class engine_store {
   /// Leads of the campaign not yet terminal.
   virtual std::int64_t open_lead_count(id_t tenant_id, id_t campaign_id) = 0;
   /// Decides with `gate` on the still-pending lead's facts and journals `planned -> dialing`
-  /// when allowed, else applies the blocked lead's next step; the decision is recorded.
+  /// when allowed, else applies the blocked lead's next step; the decision is recorded. The
+  /// attempt counts as dialled at `dialled_by` (a standby: the latest it may be sent) or `now`.
   virtual storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
                                               epoch_ms attempts_since, epoch_ms now,
-                                              const storage::dial_gate& gate) = 0;
+                                              const storage::dial_gate& gate,
+                                              epoch_ms dialled_by) = 0;
   /// The tenant's overrides of country rules.
   virtual std::vector<tenant_override> rule_overrides(id_t tenant_id) = 0;
   /// When the campaign's attempts since `since` were dialled, ascending (rate caps).
@@ -122,7 +124,7 @@ class pg_engine_store final : public engine_store {
   std::int64_t open_lead_count(id_t tenant_id, id_t campaign_id) override;
   storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
                                       epoch_ms attempts_since, epoch_ms now,
-                                      const storage::dial_gate& gate) override;
+                                      const storage::dial_gate& gate, epoch_ms dialled_by) override;
   std::vector<tenant_override> rule_overrides(id_t tenant_id) override;
   std::vector<epoch_ms> dial_times_since(id_t tenant_id, id_t campaign_id, epoch_ms since) override;
   void journal_registered(id_t tenant_id, id_t attempt_id,

@@ -68,9 +68,12 @@ std::int64_t pg_engine_store::open_lead_count(id_t tenant_id, id_t campaign_id) 
 storage::gated_dial pg_engine_store::journal_dialing(const campaign_plan& plan,
                                                      const dial_candidate& lead,
                                                      epoch_ms attempts_since, epoch_ms now,
-                                                     const storage::dial_gate& gate) {
+                                                     const storage::dial_gate& gate,
+                                                     epoch_ms dialled_by) {
   storage::gated_dial out;
-  write([&] { out = storage::journal_dialing(db_, plan, lead, attempts_since, now, gate); });
+  write([&] {
+    out = storage::journal_dialing(db_, plan, lead, attempts_since, now, gate, dialled_by);
+  });
   return out;
 }
 

@@ -67,12 +67,13 @@ const statement insert_attempt_sql{
     " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, now()) RETURNING id"};
 
 // An allowed dial in one statement: the attempt (dialing), its lead in progress, and the
-// decision recorded against the attempt ($8: the checks). Returns the attempt id.
+// decision recorded against the attempt ($8: the checks; $9: when it is dialled, by the
+// engine's clock). Returns the attempt id.
 const statement journal_allowed_dial_sql{
     "journal.allowed_dial",
     "WITH attempt AS (INSERT INTO call_attempts (tenant_id, campaign_id, lead_id, attempt_no,"
     " state, provider_agent_id, from_number, to_number, dialing_at)"
-    " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, now()) RETURNING id),"
+    " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, ts_of_ms($9)) RETURNING id),"
     " lead AS (UPDATE leads SET " +
         lead_in_progress_set +
         " WHERE tenant_id = $1 AND id = $3),"
@@ -515,7 +516,8 @@ std::optional<dial_attempt> journal_dialing(database& db, const campaign_plan& p
 }
 
 gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_candidate& lead,
-                           epoch_ms attempts_since, epoch_ms now, const dial_gate& gate) {
+                           epoch_ms attempts_since, epoch_ms now, const dial_gate& gate,
+                           epoch_ms dialled_by) {
   gated_dial out;
   db.transact([&](pqxx::dbtransaction& tx) {
     out = gated_dial{};
@@ -549,7 +551,8 @@ gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_c
     a.decided_at = now;
     a.attempt_id =
         run(tx, journal_allowed_dial_sql, a.tenant_id, a.campaign_id, a.lead_id, a.attempt_no,
-            a.provider_agent_id, a.from_number, a.to_number, checks_json(verdict.decision))[0][0]
+            a.provider_agent_id, a.from_number, a.to_number, checks_json(verdict.decision),
+            std::max(now, dialled_by))[0][0]
             .as<id_t>();
     out.attempt = std::move(a);
     out.verdict = std::move(verdict);

@@ -40,9 +40,12 @@ struct gated_dial {
 /// journal_dialing behind the compliance gate, in one transaction: locks the pending lead,
 /// reads its facts (DNC, attempts to its number since `attempts_since`, last refusal), asks
 /// `gate`, records the decision in compliance_checks, and then either journals the attempt or
-/// applies the blocked lead's next step (pending until next_allowed_at, or cancelled).
+/// applies the blocked lead's next step (pending until next_allowed_at, or cancelled). The
+/// attempt's dialing_at is `dialled_by` (the latest instant the dial may go out: later than
+/// `now` for a standby), else `now`: the engine's clock, the one its caps are counted by.
 gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_candidate& lead,
-                           epoch_ms attempts_since, epoch_ms now, const dial_gate& gate);
+                           epoch_ms attempts_since, epoch_ms now, const dial_gate& gate,
+                           epoch_ms dialled_by = 0);
 
 /// When the campaign's attempts since `since` were dialled (ms), ascending.
 std::vector<epoch_ms> dial_times_since(database& db, id_t tenant_id, id_t campaign_id,

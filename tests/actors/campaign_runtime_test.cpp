@@ -657,6 +657,20 @@ TEST_F(campaign_standbys, a_number_put_on_the_dnc_list_is_never_dialled_from_a_s
   EXPECT_EQ(store_.status, campaign_status::completed);
 }
 
+TEST_F(campaign_standbys, a_standby_counts_on_its_number_from_the_latest_instant_it_may_go_out) {
+  ctx_->options.standby_max_age = std::chrono::seconds(10);
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(2);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  ASSERT_EQ(waiting_standbys().size(), 1u);
+  ASSERT_EQ(store_.dialled_by_times.size(), 2u);
+  EXPECT_EQ(store_.dialled_by_times[0], clock_.now_ms())
+      << "a dial on a free line counts from the instant it was decided";
+  EXPECT_EQ(store_.dialled_by_times[1], clock_.now_ms() + 10'000)
+      << "a standby may wait up to standby_max_age: a rolling cap must not let it go early";
+}
+
 TEST_F(campaign_standbys, a_stale_standby_is_withdrawn_and_its_lead_journalled_again) {
   ctx_->options.standby_max_age = std::chrono::seconds(10);
   store_.plan.max_concurrent_calls = 1;

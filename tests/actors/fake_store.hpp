@@ -108,9 +108,12 @@ class fake_store final : public engine_store {
   std::vector<std::pair<id_t, compliance_decision>> decisions;
   std::vector<tenant_override> overrides;
   std::vector<epoch_ms> dial_times;
+  /// When each journalled dial counts as dialled (dialled_by, else now), in order.
+  std::vector<epoch_ms> dialled_by_times;
 
   storage::gated_dial journal_dialing(const campaign_plan& p, const dial_candidate& lead, epoch_ms,
-                                      epoch_ms now, const storage::dial_gate& gate) override {
+                                      epoch_ms now, const storage::dial_gate& gate,
+                                      epoch_ms dialled_by) override {
     storage::gated_dial out;
     auto& l = leads.at(lead.lead_id);
     if (l.status != lead_status::pending) return out;
@@ -127,6 +130,7 @@ class fake_store final : public engine_store {
     }
     out.attempt = journal_unchecked(p, lead);
     dial_times.push_back(now);
+    dialled_by_times.push_back(std::max(now, dialled_by));
     if (lost_dial_commit_answers > 0) {
       --lost_dial_commit_answers;
       throw storage::storage_error("transaction outcome unknown (connection lost during commit)");

@@ -50,9 +50,9 @@ class routing_store : public engine_store {
   }
   std::int64_t open_lead_count(id_t t, id_t c) override { return of(t, c).open_lead_count(t, c); }
   storage::gated_dial journal_dialing(const campaign_plan& plan, const dial_candidate& lead,
-                                      epoch_ms since, epoch_ms now,
-                                      const storage::dial_gate& gate) override {
-    return of(plan.tenant_id, plan.id).journal_dialing(plan, lead, since, now, gate);
+                                      epoch_ms since, epoch_ms now, const storage::dial_gate& gate,
+                                      epoch_ms dialled_by) override {
+    return of(plan.tenant_id, plan.id).journal_dialing(plan, lead, since, now, gate, dialled_by);
   }
   std::vector<tenant_override> rule_overrides(id_t t) override {
     return of_tenant(t).rule_overrides(t);

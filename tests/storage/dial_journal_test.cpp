@@ -286,6 +286,30 @@ TEST(dial_journal, a_gated_dial_journals_the_attempt_and_its_decision_together) 
   EXPECT_EQ(gate.seen.size(), 1u);
 }
 
+TEST(dial_journal, a_dial_counts_from_the_engine_s_instant_and_a_standby_from_its_latest) {
+  auto setup = test::new_campaign(test::new_tenant());
+  auto first = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  auto standby = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  auto late = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  recording_gate gate;
+  // The engine's clock says 2030, whatever the database server's says.
+  ASSERT_TRUE(
+      journal_dialing(db(), setup.plan, candidate_of(first), 0, jan_1_2030, gate.gate()).attempt);
+  ASSERT_TRUE(journal_dialing(db(), setup.plan, candidate_of(standby), 0, jan_1_2030 + 1000,
+                              gate.gate(), jan_1_2030 + 11'000)
+                  .attempt);
+  ASSERT_TRUE(journal_dialing(db(), setup.plan, candidate_of(late), 0, jan_1_2030 + 2000,
+                              gate.gate(), jan_1_2030)
+                  .attempt);
+  EXPECT_EQ(dial_times_since(db(), setup.tenant_id, setup.campaign.id, jan_1_2030 - 1),
+            (std::vector<epoch_ms>{jan_1_2030, jan_1_2030 + 2000, jan_1_2030 + 11'000}))
+      << "dialled at the engine's instant; a standby at the latest it may be sent; never before"
+         " its decision";
+  EXPECT_EQ(read_number_dial_facts(db(), setup.tenant_id, first.phone, jan_1_2030 - 1).attempts,
+            std::vector<epoch_ms>{jan_1_2030})
+      << "its number's rolling caps count it from the same instant";
+}
+
 TEST(dial_journal, a_blocked_dial_records_the_decision_and_reschedules_the_lead) {
   auto setup = test::new_campaign(test::new_tenant());
   auto lead = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
