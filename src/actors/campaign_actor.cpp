@@ -55,6 +55,9 @@ struct campaign_state {
   bool wake_pending = false;
   /// The compliance rules every dial of this campaign is decided under.
   std::shared_ptr<const campaign_rule_book> rules;
+  /// The tenant's rule version `rules` was compiled at (engine_context::rule_versions).
+  std::uint64_t rules_version = 0;
+  bool reloading_rules = false;  ///< a newer rule book is being compiled
   /// Dials per rolling hour and local day (only when the campaign caps them).
   std::optional<call_rate_limit> rate;
   /// Leads whose gate and journal job is under way (they count against the rate caps).
@@ -423,6 +426,40 @@ void find_dial_after_failed_write(const engine_context& ctx, const caf::actor& m
       [answer] { answer(std::nullopt); });
 }
 
+/// The campaign's rule book as stored now: country rules, its tenant's overrides and its own
+/// calling windows. Reads the store: call from a job.
+std::shared_ptr<const campaign_rule_book> compile_rule_book(const engine_context& ctx,
+                                                            const campaign_plan& plan) {
+  const auto& policy = *ctx.policy;
+  return std::make_shared<const campaign_rule_book>(
+      policy.compile(ctx.store->rule_overrides(plan.tenant_id),
+                     campaign_windows_of(policy.decoders(), plan.calling_windows_json)));
+}
+
+/// True when the tenant's rules changed after the campaign's book was compiled.
+bool rules_stale(const campaign_state& st) {
+  return st.ctx->rule_versions->of(st.tenant_id) != st.rules_version;
+}
+
+/// Compiles the campaign's rule book again (its tenant's rules changed); answers rules_atom.
+void reload_rules(campaign_actor* self) {
+  auto& st = self->state;
+  if (st.reloading_rules || !st.plan) return;
+  st.reloading_rules = true;
+  auto ctx = st.ctx;
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto plan = st.plan;
+  run_blocking(
+      *ctx,
+      [ctx, me, plan] {
+        rules_loaded r;
+        r.version = ctx->rule_versions->of(plan->tenant_id);
+        r.rules = compile_rule_book(*ctx, *plan);
+        caf::anon_send(me, rules_atom::value, std::move(r));
+      },
+      [me] { caf::anon_send(me, rules_atom::value, rules_loaded{}); });
+}
+
 /// Decides for *now* and journals the dial in one storage job; answers journaled_atom. A
 /// `standby` is journalled ahead of a free line, behind the writes of dials about to be sent.
 void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch_ms line_freed_at,
@@ -432,26 +469,32 @@ void journal_behind_gate(campaign_actor* self, const dial_candidate& lead, epoch
   auto me = caf::actor_cast<caf::actor>(self);
   auto plan = st.plan;
   auto rules = st.rules;
+  auto rules_version = st.rules_version;
   // Filled by the job (again if its group runs again); sent once the dial is durable.
   auto result = std::make_shared<journal_result>();
   run_write(
       *ctx,
-      [ctx, plan, lead, rules, result, line_freed_at, standby] {
+      [ctx, plan, lead, rules, rules_version, result, line_freed_at, standby] {
         auto campaign = facts_of(*plan);
         const auto* policy = ctx->policy;
+        // The tenant's rules changed after the campaign compiled its book: this dial is
+        // decided under the new ones, whether or not the campaign has its new book yet.
+        auto book = ctx->rule_versions->of(plan->tenant_id) == rules_version
+                        ? rules
+                        : compile_rule_book(*ctx, *plan);
         journal_result r;
         r.lead_id = lead.lead_id;
         r.standby = standby;
         auto gate = [&](const dial_subject& subject) {
           if (standby) r.subject = subject;
-          return policy->decide(*rules, subject, campaign, ctx->clock->now_ms());
+          return policy->decide(*book, subject, campaign, ctx->clock->now_ms());
         };
         auto now = ctx->clock->now_ms();
         // A standby may go out up to standby_max_age later: its number's caps count it from
         // then, so that no later decision sees it leave a rolling period before it should.
         auto dialled_by =
             standby ? now + static_cast<epoch_ms>(ctx->options.standby_max_age.count()) : now;
-        auto gated = ctx->store->journal_dialing(*plan, lead, now - rules->attempt_lookback_ms,
+        auto gated = ctx->store->journal_dialing(*plan, lead, now - book->attempt_lookback_ms,
                                                  now, gate, dialled_by);
         r.attempt = std::move(gated.attempt);
         if (r.attempt) r.attempt->line_freed_at = line_freed_at;
@@ -532,6 +575,13 @@ bool fire_standby(campaign_actor* self) {
   auto s = std::move(st.standby.front());
   st.standby.pop_front();
   auto now = st.ctx->clock->now_ms();
+  if (rules_stale(st)) {
+    // Decided under rules the tenant has changed since: journalled again under the new ones.
+    withdraw_standby(self, s, next_step_due_again(now), "withdrawn: compliance rules changed");
+    st.more_due = true;
+    reload_rules(self);
+    return false;
+  }
   auto verdict = st.ctx->policy->decide(*st.rules, s.subject, facts_of(*st.plan), now);
   auto step = standby_step_at(verdict.decision, s.armed_at, now,
                               static_cast<epoch_ms>(st.ctx->options.standby_max_age.count()));
@@ -756,10 +806,9 @@ void load_plan(campaign_actor* self) {
         p.plan = c->store->load_campaign_plan(tenant, campaign);
         if (p.plan) {
           p.open = c->store->open_attempts(tenant, campaign);
-          const auto& policy = *c->policy;
-          p.rules = std::make_shared<const campaign_rule_book>(
-              policy.compile(c->store->rule_overrides(tenant),
-                             campaign_windows_of(policy.decoders(), p.plan->calling_windows_json)));
+          // The version first: a change committed while compiling makes the book stale.
+          p.rules_version = c->rule_versions->of(tenant);
+          p.rules = compile_rule_book(*c, *p.plan);
           if (p.plan->max_calls_per_hour || p.plan->max_calls_per_day)
             p.recent_dials =
                 c->store->dial_times_since(tenant, campaign, c->clock->now_ms() - ms_per_day);
@@ -789,6 +838,7 @@ void on_plan(campaign_actor* self, plan_loaded& p) {
                     "withdrawn: campaign restarted");
   p.open.erase(unsent, p.open.end());
   st.rules = std::move(p.rules);
+  st.rules_version = p.rules_version;
   const auto& plan = *st.plan;
   if (plan.max_calls_per_hour || plan.max_calls_per_day) {
     st.rate.emplace(call_rate_limits{plan.max_calls_per_hour, plan.max_calls_per_day},
@@ -993,11 +1043,24 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
       },
       [=](stats_atom) { publish_campaign_stats(self); },
       [=](recheck_atom) {
-        // The tenant's DNC list grew: standbys decided on the old list are withdrawn and
-        // journalled again.
+        // The tenant's DNC list grew or its rules changed: standbys decided before are
+        // withdrawn and journalled again; a stale rule book is compiled again.
         auto& s = self->state;
         withdraw_standbys(self, next_step_due_again(s.ctx->clock->now_ms()),
                           "withdrawn: compliance facts changed");
+        if (rules_stale(s)) reload_rules(self);
+        if (dials(s.status)) dispatch(self);
+      },
+      [=](rules_atom, rules_loaded& r) {
+        auto& s = self->state;
+        s.reloading_rules = false;
+        if (r.rules && r.version >= s.rules_version) {
+          s.rules = std::move(r.rules);
+          s.rules_version = r.version;
+        }
+        // Changed again meanwhile (or the store failed: jobs decide under fresh rules until
+        // the next try, at the next standby or recheck).
+        if (r.rules && rules_stale(s)) reload_rules(self);
         if (dials(s.status)) dispatch(self);
       },
       [=](lines_free_atom) {

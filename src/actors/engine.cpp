@@ -177,6 +177,12 @@ void engine::compliance_changed(id_t tenant_id) {
   caf::anon_send(impl_->ctx->root, recheck_atom::value, tenant_id);
 }
 
+void engine::rules_changed(id_t tenant_id) {
+  if (!impl_->ctx) return;
+  impl_->ctx->rule_versions->bump(tenant_id);
+  caf::anon_send(impl_->ctx->root, recheck_atom::value, tenant_id);
+}
+
 void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
                             const webhook_event& ev) {
   if (!impl_->ctx) return;

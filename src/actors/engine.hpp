@@ -89,6 +89,10 @@ class engine {
   /// The tenant's DNC list grew (committed): its campaigns withdraw the standby dials they
   /// decided on the old list.
   void compliance_changed(id_t tenant_id);
+  /// The tenant's overrides of country rules changed (committed): no dial is decided under
+  /// the old rules once this returns; its campaigns compile their rule books again and
+  /// withdraw their standby dials.
+  void rules_changed(id_t tenant_id);
 
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);

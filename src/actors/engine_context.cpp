@@ -27,6 +27,17 @@ std::vector<dial_attempt> standby_book::take_all() {
   waiting_.clear();
   return out;
 }
+std::uint64_t rule_version_book::of(id_t tenant_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = versions_.find(tenant_id);
+  return it == versions_.end() ? 0 : it->second;
+}
+
+void rule_version_book::bump(id_t tenant_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++versions_[tenant_id];
+}
+
 namespace {
 
 using steady = std::chrono::steady_clock;

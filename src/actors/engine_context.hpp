@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,21 @@ class standby_book {
   std::unordered_map<id_t, dial_attempt> waiting_;
 };
 
+/// How many times each tenant's compliance rules (its overrides of country rules) changed since
+/// the engine started: a rule book compiled before the latest change must not decide a dial.
+/// Thread-safe.
+class rule_version_book {
+ public:
+  /// The tenant's current version (0 until its rules first change).
+  std::uint64_t of(id_t tenant_id) const;
+  /// The tenant's rules changed (committed): books compiled before are stale.
+  void bump(id_t tenant_id);
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<id_t, std::uint64_t> versions_;
+};
+
 /// What every actor of the engine shares: the journal, where blocking work runs, the clock, the
 /// metrics, and the long-lived actors it talks to.
 struct engine_context {
@@ -51,6 +67,7 @@ struct engine_context {
   caf::actor root;
   caf::actor events;  ///< the event hub (live events); null when none runs (most actor tests)
   std::shared_ptr<standby_book> standbys = std::make_shared<standby_book>();
+  std::shared_ptr<rule_version_book> rule_versions = std::make_shared<rule_version_book>();
 };
 
 using context_ptr = std::shared_ptr<engine_context>;

@@ -63,6 +63,7 @@ using lookup_answer_atom = caf::atom_constant<caf::atom("lookupans")>;
 using lookup_retry_atom = caf::atom_constant<caf::atom("lookupre")>;
 /// The tenant's DNC list grew: campaigns withdraw their standby dials.
 using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
+using rules_atom = caf::atom_constant<caf::atom("rules")>;
 
 /// A user's command reached a campaign (its new status is already committed).
 struct campaign_update {
@@ -127,8 +128,16 @@ struct plan_loaded {
   std::vector<storage::attempt_row> open;
   /// The campaign's compliance rules, compiled with the tenant's overrides.
   std::shared_ptr<const campaign_rule_book> rules;
+  /// The tenant's rule version they were compiled at (rule_version_book).
+  std::uint64_t rules_version = 0;
   /// When the campaign dialled during the last day (rate caps survive a restart).
   std::vector<epoch_ms> recent_dials;
+};
+
+/// A campaign's rule book compiled again after its tenant's rules changed.
+struct rules_loaded {
+  std::shared_ptr<const campaign_rule_book> rules;  ///< null when the store failed
+  std::uint64_t version = 0;                        ///< the tenant's rule version it was compiled at
 };
 
 /// The next leads due for dialling and when the earliest not-yet-due one opens.
@@ -190,6 +199,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::orphan_lookup)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::plan_loaded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::candidates_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::journal_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::rules_loaded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::call_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::open_leads)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(dialer::actors::account_settings_loaded)

@@ -140,6 +140,7 @@ response put_rule(api_context& api, const request& req, const principal& who) {
   }
   auto stored = encode_country_rule(*decoded.value);
   storage::put_rule_override(api.db, who.tenant_id, tenant_override{iso, stored});
+  api.engine.rules_changed(who.tenant_id);  // its running campaigns decide under it from now
   return json_response(200, [&](json_writer& w) {
     w.StartObject();
     put(w, "country_iso", iso);

@@ -3,6 +3,7 @@
 // inline. They check pacing under the cap, pause/resume/stop, completion, retries, provider
 // refusals, in-doubt creates, duplicate webhooks and supervision.
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -492,6 +493,37 @@ TEST_F(campaign_runtime, compliance_decides_for_now_before_every_dial) {
   EXPECT_EQ(decisions_for_4, 2) << "the waiting lead is not polled: blocked once, allowed once";
 }
 
+/// The tenant's override narrowing US calling hours to 09:00-17:00: closed at 19:00 New York,
+/// when the tests start.
+const char* const office_hours_override = "office hours";
+
+TEST_F(campaign_runtime, a_tenant_s_new_rules_decide_the_next_dial_before_the_campaign_reloads) {
+  use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})),
+           {{office_hours_override, us_rule(weekly_windows::every_day({9 * 60, 17 * 60}))}});
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(3);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  // The override is committed; the campaign has not heard of it (no recheck yet).
+  store_.overrides = {tenant_override{"US", office_hours_override}};
+  ctx_->rule_versions->bump(tenant);
+  end_call(1);
+  EXPECT_EQ(script_.dials.size(), 1u) << "the next dial is decided under the tenant's new rules";
+  const epoch_ms ny_nine = start_time + 14 * ms_per_hour;  // 09:00 New York = 14:00Z
+  for (id_t lead : {2, 3}) {
+    auto decided = std::find_if(store_.decisions.begin(), store_.decisions.end(),
+                                [lead](const auto& d) { return d.first == lead; });
+    ASSERT_NE(decided, store_.decisions.end()) << "lead " << lead;
+    EXPECT_EQ(decided->second.reason, block_reason::outside_calling_hours) << "lead " << lead;
+    EXPECT_EQ(store_.leads[lead].status, lead_status::pending);
+    EXPECT_EQ(store_.leads[lead].next_attempt_at, ny_nine);
+  }
+  advance(std::chrono::hours(13));
+  EXPECT_EQ(script_.dials.size(), 1u) << "nothing before the tenant's window opens";
+  advance(std::chrono::hours(1));
+  EXPECT_EQ(script_.dials.size(), 2u) << "dialled once it opens (the cap: one at a time)";
+}
+
 TEST_F(campaign_runtime, the_budget_stops_dialling_before_it_can_be_exceeded) {
   store_.plan.max_concurrent_calls = 3;
   store_.plan.budget_cents = 500;
@@ -669,6 +701,53 @@ TEST_F(campaign_standbys, a_standby_counts_on_its_number_from_the_latest_instant
       << "a dial on a free line counts from the instant it was decided";
   EXPECT_EQ(store_.dialled_by_times[1], clock_.now_ms() + 10'000)
       << "a standby may wait up to standby_max_age: a rolling cap must not let it go early";
+}
+
+TEST_F(campaign_standbys, a_standby_decided_before_the_tenant_s_rules_changed_is_never_sent) {
+  use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})),
+           {{office_hours_override, us_rule(weekly_windows::every_day({9 * 60, 17 * 60}))}});
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(3);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  auto standbys = waiting_standbys();
+  ASSERT_EQ(standbys.size(), 1u);
+  // Committed; the recheck that would withdraw the standby has not reached the campaign.
+  store_.overrides = {tenant_override{"US", office_hours_override}};
+  ctx_->rule_versions->bump(tenant);
+  end_call(1);
+  EXPECT_EQ(script_.dials.size(), 1u) << "the standby was decided under the old rules";
+  EXPECT_TRUE(store_.attempts[*standbys.begin()].closed) << "withdrawn";
+  for (id_t lead : {2, 3}) {
+    EXPECT_EQ(store_.leads[lead].status, lead_status::pending) << "lead " << lead;
+    EXPECT_EQ(counted_attempts(lead), 0) << "lead " << lead;
+  }
+  EXPECT_EQ(store_.decisions.back().second.reason, block_reason::outside_calling_hours)
+      << "journalled again under the new rules, and blocked";
+  EXPECT_TRUE(waiting_standbys().empty());
+}
+
+TEST_F(campaign_standbys, after_a_rule_change_the_campaign_compiles_its_book_again) {
+  // The override only narrows the day a little: 00:00-23:00 is open at 19:00 New York.
+  use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})),
+           {{office_hours_override, us_rule(weekly_windows::every_day({0, 23 * 60}))}});
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(4);
+  send_status(campaign_status::running);
+  ASSERT_EQ(waiting_standbys().size(), 1u);
+  store_.overrides = {tenant_override{"US", office_hours_override}};
+  ctx_->rule_versions->bump(tenant);
+  caf::anon_send(ctx_->root, recheck_atom::value, tenant);  // what engine::rules_changed sends
+  run();
+  auto standbys = waiting_standbys();
+  ASSERT_EQ(standbys.size(), 1u) << "withdrawn and journalled again under the new rules";
+  end_call(1);
+  ASSERT_EQ(script_.dials.size(), 2u);
+  EXPECT_EQ(script_.dials[1].attempt_id, *standbys.begin())
+      << "a standby decided under the campaign's new book goes out";
+  auto families = registry_.Collect();
+  EXPECT_EQ(series_value(families, "dialer_standby_dials_total", {{"result", "withdrawn"}}), 1);
+  EXPECT_EQ(series_value(families, "dialer_standby_dials_total", {{"result", "sent"}}), 1);
 }
 
 TEST_F(campaign_standbys, a_stale_standby_is_withdrawn_and_its_lead_journalled_again) {

@@ -8,6 +8,7 @@
 #include <prometheus/registry.h>
 #include <caf/all.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,11 +37,20 @@ inline country_rule us_rule(weekly_windows windows,
   return r;
 }
 
-/// A policy that knows one country, `rule`.
-inline std::unique_ptr<compliance_policy> single_rule_policy(country_rule rule) {
+/// A policy that knows one country, `rule`; a stored tenant override named as a key of
+/// `overrides` decodes to its rule.
+inline std::unique_ptr<compliance_policy> single_rule_policy(
+    country_rule rule, std::map<std::string, country_rule, std::less<>> overrides = {}) {
   std::vector<country_rule> rules;
   rules.push_back(std::move(rule));
-  return std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, rule_decoders{});
+  rule_decoders decoders;
+  if (!overrides.empty())
+    decoders.country_rule_of = [overrides = std::move(overrides)](
+                                   std::string_view, std::string_view stored) {
+      auto it = overrides.find(stored);
+      return it == overrides.end() ? std::nullopt : std::optional<country_rule>(it->second);
+    };
+  return std::make_unique<compliance_policy>(std::move(rules), phone_zone_table{}, decoders);
 }
 
 /// A webhook as the HTTP handler hands it to the engine after storing it as `inbox_id`.
@@ -99,8 +109,8 @@ class engine_test_bed : public ::testing::Test {
   }
 
   /// Decides every dial under `rule` (the only country the policy knows).
-  void use_rule(country_rule rule) {
-    policy_ = single_rule_policy(std::move(rule));
+  void use_rule(country_rule rule, std::map<std::string, country_rule, std::less<>> overrides = {}) {
+    policy_ = single_rule_policy(std::move(rule), std::move(overrides));
     ctx_->policy = policy_.get();
   }
 

@@ -211,3 +211,51 @@ test('/compliance/rules: defaults with sources, tenant overrides validated and k
   const unchanged = await a.must(200, 'GET', '/api/v1/compliance/rules?country_iso=FR');
   assert.deepEqual(unchanged.items[0].tenant_override, again.items[0].tenant_override, 'bad input changes nothing');
 });
+
+test("a running campaign obeys its tenant's new calling hours once the PUT answers", async () => {
+  const c = await registerTenant(dialerd.url, 'Compliance C');
+  // Answered calls of about 6 s: every line stays busy and standbys are journalled behind them.
+  await sim.configure({ time_scale: 20 });
+  const leadCount = 12;
+  const cap = 2;
+  const { campaign } = await setupCampaign(c, { leadCount, cap, fromNumber: '+14155550177' });
+  await c.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  const inProgress = () => Number(sql(database,
+    `select count(*) from leads where campaign_id = ${campaign.id} and status = 'in_progress'`)[0][0]);
+  await waitFor(() => inProgress() > cap, 30000, 'standby dials behind busy lines');
+
+  // The leads' local time is 13:xx; the tenant narrows US calls to 08:00-09:00.
+  const us = (await c.must(200, 'GET', '/api/v1/compliance/rules?country_iso=US')).items[0].rule;
+  const narrowed = structuredClone(us);
+  narrowed.calling_hours.windows = { every_day: ['08:00-09:00'] };
+  await c.must(200, 'PUT', '/api/v1/compliance/rules/US', narrowed);
+  const answeredAt = Date.now();
+  const [[answeredAtDb]] = sql(database, 'select now()');
+
+  // Let the calls in flight end: nothing more may be dialled.
+  await waitFor(async () => {
+    const s = await c.must(200, 'GET', `/api/v1/campaigns/${campaign.id}/stats`);
+    return s.calls_in_progress === 0 && inProgress() === 0;
+  }, 60000, 'the calls in flight to end');
+  await new Promise((r) => setTimeout(r, 500));
+
+  const [[allowedAfter]] = sql(database, `select count(*) from compliance_checks
+    where campaign_id = ${campaign.id} and allowed and decided_at > '${answeredAtDb}'`);
+  assert.equal(allowedAfter, '0', 'no dial is allowed under the old rules once the PUT answered');
+  const record = await sim.record();
+  const ours = record.creates.filter((x) => Number(x.metadata.campaign_id) === campaign.id);
+  const late = ours.filter((x) => x.received_at_ms > answeredAt + 1000);
+  assert.deepEqual(late.map((x) => x.to_number), [],
+    'no create reaches the provider after the PUT, not even a standby decided before it');
+  const dialled = new Set(ours.map((x) => x.to_number));
+  assert.ok(dialled.size < leadCount, `${dialled.size} of ${leadCount} leads dialled`);
+  const waiting = await c.must(200, 'GET', `/api/v1/leads?campaign_id=${campaign.id}&status=pending&limit=100`);
+  assert.equal(waiting.items.length, leadCount - dialled.size, 'the others wait for the new window');
+  for (const l of waiting.items) {
+    assert.equal(l.attempts, 0, 'a withdrawn standby or a blocked lead uses no attempt');
+    const opensIn = Date.parse(l.next_attempt_at) - Date.now();
+    assert.ok(opensIn > 18 * 3600e3 && opensIn <= 20 * 3600e3, `13:xx local opens at 08:00: ${l.next_attempt_at}`);
+  }
+  await c.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/stop`);
+  await sim.configure({ time_scale: 600 });
+});
