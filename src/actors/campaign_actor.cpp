@@ -591,7 +591,13 @@ bool fire_standby(campaign_actor* self) {
     withdraw_standby(self, s, step.next, step.reason);
     return false;
   }
-  st.ctx->standbys->take(s.attempt.attempt_id);
+  if (!st.ctx->standbys->take(s.attempt.attempt_id)) {
+    // Taken out of the book by someone else (a lead edited through the API, the engine
+    // stopping), who withdraws it: never sent from here.
+    let_go_of_lead(self, s.attempt.lead_id);
+    st.more_due = true;
+    return false;
+  }
   s.attempt.decided_at = now;  // compliance allowed it again just now
   st.ctx->metrics->standby_dial("sent");
   --st.tenant_lines;
@@ -1049,6 +1055,20 @@ caf::behavior campaign_behavior(campaign_actor* self, context_ptr ctx, caf::acto
         withdraw_standbys(self, next_step_due_again(s.ctx->clock->now_ms()),
                           "withdrawn: compliance facts changed");
         if (rules_stale(s)) reload_rules(self);
+        if (dials(s.status)) dispatch(self);
+      },
+      [=](taken_atom, id_t attempt_id) {
+        // One of its standbys was taken out of the engine's book and withdrawn (its lead is
+        // being edited): the lead is let go, to be decided again on its new facts.
+        auto& s = self->state;
+        auto it = std::find_if(s.standby.begin(), s.standby.end(), [attempt_id](const auto& sb) {
+          return sb.attempt.attempt_id == attempt_id;
+        });
+        if (it == s.standby.end()) return;  // sent or withdrawn meanwhile
+        auto lead = it->attempt.lead_id;
+        s.standby.erase(it);
+        let_go_of_lead(self, lead);
+        s.more_due = true;
         if (dials(s.status)) dispatch(self);
       },
       [=](rules_atom, rules_loaded& r) {

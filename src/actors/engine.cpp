@@ -183,6 +183,26 @@ void engine::rules_changed(id_t tenant_id) {
   caf::anon_send(impl_->ctx->root, recheck_atom::value, tenant_id);
 }
 
+bool engine::withdraw_standby(id_t tenant_id, id_t lead_id) {
+  if (!impl_->ctx) return false;
+  auto& book = *impl_->ctx->standbys;
+  auto a = book.take_lead(tenant_id, lead_id);
+  if (!a) return false;
+  bool withdrawn = false;
+  try {
+    withdrawn = impl_->store.withdraw_attempt(tenant_id, a->attempt_id, "withdrawn: lead edited",
+                                              next_step_due_again(impl_->clock.now_ms()));
+  } catch (const std::exception&) {
+    book.add(*a);  // still waiting in the journal: its campaign may send or withdraw it
+    throw;
+  }
+  // Not withdrawn here: its campaign's own withdrawal committed first. Never sent either way.
+  if (withdrawn) impl_->ctx->metrics->standby_dial("withdrawn");
+  // Its campaign lets go of the lead now rather than when a line frees.
+  caf::anon_send(impl_->ctx->root, taken_atom::value, tenant_id, a->campaign_id, a->attempt_id);
+  return true;
+}
+
 void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
                             const webhook_event& ev) {
   if (!impl_->ctx) return;

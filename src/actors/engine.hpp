@@ -94,6 +94,12 @@ class engine {
   /// withdraw their standby dials.
   void rules_changed(id_t tenant_id);
 
+  /// Withdraws the standby dial of the tenant's lead if one waits unsent (its attempt closes
+  /// without counting, the lead is pending again), so that the lead can be edited; its
+  /// campaign then never sends it. False when none waits (a call may be under way). Blocks on
+  /// the database: call from a worker thread.
+  bool withdraw_standby(id_t tenant_id, id_t lead_id);
+
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);
 

@@ -19,6 +19,17 @@ bool standby_book::take(id_t attempt_id) {
   return waiting_.erase(attempt_id) > 0;
 }
 
+std::optional<dial_attempt> standby_book::take_lead(id_t tenant_id, id_t lead_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
+    if (it->second.tenant_id != tenant_id || it->second.lead_id != lead_id) continue;
+    auto a = std::move(it->second);
+    waiting_.erase(it);
+    return a;
+  }
+  return std::nullopt;
+}
+
 std::vector<dial_attempt> standby_book::take_all() {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<dial_attempt> out;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -26,8 +27,11 @@ class standby_book {
  public:
   /// A standby is durable in the journal.
   void add(const dial_attempt& a);
-  /// A standby is being sent or was withdrawn: out of the book; true when it was waiting.
+  /// A standby is being sent or was withdrawn: out of the book; true when it was waiting. The
+  /// one who takes it decides its fate: a campaign sends no standby someone else took.
   bool take(id_t attempt_id);
+  /// Takes the waiting standby of one of the tenant's leads, if any.
+  std::optional<dial_attempt> take_lead(id_t tenant_id, id_t lead_id);
   /// Every standby still waiting, forgetting them.
   std::vector<dial_attempt> take_all();
 

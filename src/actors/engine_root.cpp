@@ -156,6 +156,11 @@ caf::behavior root_behavior(root_actor* self, context_ptr ctx) {
         if (auto it = tenants.find(tenant_id); it != tenants.end())
           self->send(it->second, recheck_atom::value);
       },
+      [=](taken_atom, id_t tenant_id, id_t campaign_id, id_t attempt_id) {
+        auto& tenants = self->state.tenants;
+        if (auto it = tenants.find(tenant_id); it != tenants.end())
+          self->send(it->second, taken_atom::value, campaign_id, attempt_id);
+      },
       [=](register_atom, id_t attempt_id, const caf::actor& call) {
         self->state.calls[attempt_id] = call;
       },

@@ -64,6 +64,7 @@ using lookup_retry_atom = caf::atom_constant<caf::atom("lookupre")>;
 /// The tenant's DNC list grew: campaigns withdraw their standby dials.
 using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
 using rules_atom = caf::atom_constant<caf::atom("rules")>;
+using taken_atom = caf::atom_constant<caf::atom("taken")>;
 
 /// A user's command reached a campaign (its new status is already committed).
 struct campaign_update {

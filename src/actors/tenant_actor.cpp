@@ -303,6 +303,11 @@ caf::behavior tenant_behavior(tenant_actor* self, context_ptr ctx, id_t tenant_i
         for (auto& [id, campaign] : self->state.campaigns)
           self->send(campaign, recheck_atom::value);
       },
+      [=](taken_atom, id_t campaign_id, id_t attempt_id) {
+        auto& campaigns = self->state.campaigns;
+        if (auto it = campaigns.find(campaign_id); it != campaigns.end())
+          self->send(it->second, taken_atom::value, attempt_id);
+      },
       [=](lookup_atom, id_t campaign_id) -> caf::actor {
         auto it = self->state.campaigns.find(campaign_id);
         return it == self->state.campaigns.end() ? caf::actor{} : it->second;

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "actors/engine.hpp"
 #include "core/compliance_policy.hpp"
 #include "core/csv_reader.hpp"
 #include "core/outbound_call.hpp"
@@ -181,6 +182,11 @@ response patch_lead(api_context& api, const request& req, const principal& who) 
   storage::guarded_update<storage::lead_row> updated;
   try {
     updated = storage::update_lead(api.db, who.tenant_id, *id, lead);
+    // In progress only as a standby dial, not sent yet: withdrawn, so that the edit (a consent
+    // revoked, say) decides the lead's next dial.
+    if (updated.result == storage::change_result::in_progress &&
+        api.engine.withdraw_standby(who.tenant_id, *id))
+      updated = storage::update_lead(api.db, who.tenant_id, *id, lead);
   } catch (const storage::conflict_error&) {
     return conflict(req, "CONFLICT", "The campaign already has a lead with this phone number");
   }

@@ -750,6 +750,31 @@ TEST_F(campaign_standbys, after_a_rule_change_the_campaign_compiles_its_book_aga
   EXPECT_EQ(series_value(families, "dialer_standby_dials_total", {{"result", "sent"}}), 1);
 }
 
+TEST_F(campaign_standbys, a_standby_taken_from_the_book_to_edit_its_lead_is_never_sent) {
+  store_.plan.max_concurrent_calls = 1;
+  store_.add_leads(3);
+  send_status(campaign_status::running);
+  ASSERT_EQ(script_.dials.size(), 1u);
+  ASSERT_EQ(waiting_standbys().size(), 1u);
+  // What engine::withdraw_standby does for PATCH /leads/2: takes it out of the book, withdraws
+  // it; the edit revokes the lead's consent.
+  auto taken = ctx_->standbys->take_lead(tenant, 2);
+  ASSERT_TRUE(taken);
+  EXPECT_FALSE(ctx_->standbys->take_lead(tenant, 2)) << "taken once";
+  ASSERT_TRUE(store_.withdraw_attempt(tenant, taken->attempt_id, "withdrawn: lead edited",
+                                      next_step_due_again(clock_.now_ms())));
+  store_.leads[2].subject.consent = consent_status::denied;
+  end_call(1);
+  for (const auto& d : script_.dials) EXPECT_NE(d.lead_id, 2) << "its standby was not sent";
+  EXPECT_EQ(store_.leads[2].status, lead_status::cancelled) << "decided again on the edited lead";
+  EXPECT_EQ(store_.leads[2].terminal_reason, "compliance:consent_denied");
+  EXPECT_EQ(counted_attempts(2), 0);
+  end_all_live();
+  end_all_live();
+  EXPECT_EQ(store_.count(lead_status::completed), 2) << "the other leads are dialled as usual";
+  EXPECT_EQ(store_.status, campaign_status::completed);
+}
+
 TEST_F(campaign_standbys, a_stale_standby_is_withdrawn_and_its_lead_journalled_again) {
   ctx_->options.standby_max_age = std::chrono::seconds(10);
   store_.plan.max_concurrent_calls = 1;

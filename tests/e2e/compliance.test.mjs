@@ -254,8 +254,53 @@ test("a running campaign obeys its tenant's new calling hours once the PUT answe
   for (const l of waiting.items) {
     assert.equal(l.attempts, 0, 'a withdrawn standby or a blocked lead uses no attempt');
     const opensIn = Date.parse(l.next_attempt_at) - Date.now();
-    assert.ok(opensIn > 18 * 3600e3 && opensIn <= 20 * 3600e3, `13:xx local opens at 08:00: ${l.next_attempt_at}`);
+    // 13:xx local (14:00 if the hour turned meanwhile): the window opens at 08:00.
+    assert.ok(opensIn > 17 * 3600e3 && opensIn <= 19 * 3600e3, `opens at 08:00 local: ${l.next_attempt_at}`);
   }
   await c.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/stop`);
   await sim.configure({ time_scale: 600 });
+});
+
+test('a lead waiting as a standby dial can be edited: its consent revoked, it is never dialled', async () => {
+  const d = await registerTenant(dialerd.url, 'Compliance D');
+  // Answered calls of 15 s or more: no line frees while the test edits the standby's lead.
+  await sim.configure({ time_scale: 2 });
+  const cap = 2;
+  const { campaign } = await setupCampaign(d, { leadCount: 8, cap, fromNumber: '+14155550166' });
+  await d.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/start`);
+  const attempts = () => sql(database, `select lead_id, provider_call_id is not null from call_attempts
+    where campaign_id = ${campaign.id} and state in ('dialing', 'registered', 'ongoing') and closed_at is null`);
+  // Both lines placed with the provider, and dials journalled behind them, not sent.
+  await waitFor(() => {
+    const open = attempts();
+    return open.filter(([, placed]) => placed === 't').length === cap && open.length > cap;
+  }, 30000, 'standby dials behind busy lines');
+  const open = attempts();
+  const standbyLead = Number(open.find(([, placed]) => placed === 'f')[0]);
+  const calledLead = Number(open.find(([, placed]) => placed === 't')[0]);
+
+  const edited = await d.must(200, 'PATCH', `/api/v1/leads/${standbyLead}`, { consent_status: 'denied' });
+  assert.equal(edited.consent_status, 'denied');
+  assertError(await d.call('PATCH', `/api/v1/leads/${calledLead}`, { consent_status: 'denied' }),
+    409, 'INVALID_STATE');
+  const called = await d.must(200, 'GET', `/api/v1/leads/${calledLead}`);
+  assert.notEqual(called.consent_status, 'denied', 'a lead on a call is not edited');
+
+  const [[state, error]] = sql(database, `select state, error from call_attempts where lead_id = ${standbyLead}`);
+  assert.equal(state, 'planned', 'never sent');
+  assert.equal(error, 'withdrawn: lead edited');
+  assert.notEqual(edited.status, 'in_progress');
+
+  // Calls end quickly again: the campaign decides the edited lead on its new facts.
+  await sim.configure({ time_scale: 600 });
+  const closed = await waitFor(async () => {
+    const l = await d.must(200, 'GET', `/api/v1/leads/${standbyLead}`);
+    return l.status === 'cancelled' ? l : null;
+  }, 60000, 'the edited lead to be decided again');
+  assert.equal(closed.terminal_reason, 'compliance:consent_denied');
+  assert.equal(closed.attempts, 0, 'its withdrawn standby is no attempt');
+  const record = await sim.record();
+  assert.ok(!record.creates.some((x) => Number(x.metadata.lead_id) === standbyLead),
+    'the provider never received a create for the edited lead');
+  await d.must(200, 'POST', `/api/v1/campaigns/${campaign.id}/stop`);
 });
