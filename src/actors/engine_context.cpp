@@ -38,6 +38,7 @@ std::vector<dial_attempt> standby_book::take_all() {
   waiting_.clear();
   return out;
 }
+
 std::uint64_t rule_version_book::of(id_t tenant_id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = versions_.find(tenant_id);

@@ -61,9 +61,11 @@ using line_taken_atom = caf::atom_constant<caf::atom("linetaken")>;
 using concurrency_atom = caf::atom_constant<caf::atom("concur")>;
 using lookup_answer_atom = caf::atom_constant<caf::atom("lookupans")>;
 using lookup_retry_atom = caf::atom_constant<caf::atom("lookupre")>;
-/// The tenant's DNC list grew: campaigns withdraw their standby dials.
+/// The tenant's DNC list grew or its rules changed: campaigns withdraw their standby dials.
 using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
+/// A campaign's rule book, compiled again.
 using rules_atom = caf::atom_constant<caf::atom("rules")>;
+/// A campaign's standby was taken out of the engine's book by someone else and withdrawn.
 using taken_atom = caf::atom_constant<caf::atom("taken")>;
 
 /// A user's command reached a campaign (its new status is already committed).

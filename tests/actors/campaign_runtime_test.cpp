@@ -49,6 +49,25 @@ class campaign_runtime : public engine_test_bed {
     run();
   }
 
+  /// US calls all day; the tenant's stored override named `office hours` narrows them to
+  /// 09:00-17:00 (closed at 19:00 New York, when the tests start). Starts `leads` leads on one
+  /// line; the first is dialled.
+  void run_one_line_under_office_hours_override(int leads, std::int16_t override_from = 9 * 60,
+                                                std::int16_t override_to = 17 * 60) {
+    use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})),
+             {{"office hours", us_rule(weekly_windows::every_day({override_from, override_to}))}});
+    store_.plan.max_concurrent_calls = 1;
+    store_.add_leads(leads);
+    send_status(campaign_status::running);
+    ASSERT_EQ(script_.dials.size(), 1u);
+  }
+
+  /// The tenant stores its override (committed); the campaign is not told.
+  void commit_office_hours_override() {
+    store_.overrides = {tenant_override{"US", "office hours"}};
+    ctx_->rule_versions->bump(tenant);
+  }
+
   /// The provider ends a call with `reason` (call_ended, then call_analyzed).
   void end_call(id_t attempt, std::string reason = "user_hangup") {
     script_.live.erase(attempt);
@@ -493,20 +512,9 @@ TEST_F(campaign_runtime, compliance_decides_for_now_before_every_dial) {
   EXPECT_EQ(decisions_for_4, 2) << "the waiting lead is not polled: blocked once, allowed once";
 }
 
-/// The tenant's override narrowing US calling hours to 09:00-17:00: closed at 19:00 New York,
-/// when the tests start.
-const char* const office_hours_override = "office hours";
-
 TEST_F(campaign_runtime, a_tenant_s_new_rules_decide_the_next_dial_before_the_campaign_reloads) {
-  use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})),
-           {{office_hours_override, us_rule(weekly_windows::every_day({9 * 60, 17 * 60}))}});
-  store_.plan.max_concurrent_calls = 1;
-  store_.add_leads(3);
-  send_status(campaign_status::running);
-  ASSERT_EQ(script_.dials.size(), 1u);
-  // The override is committed; the campaign has not heard of it (no recheck yet).
-  store_.overrides = {tenant_override{"US", office_hours_override}};
-  ctx_->rule_versions->bump(tenant);
+  run_one_line_under_office_hours_override(3);
+  commit_office_hours_override();  // no recheck yet
   end_call(1);
   EXPECT_EQ(script_.dials.size(), 1u) << "the next dial is decided under the tenant's new rules";
   const epoch_ms ny_nine = start_time + 14 * ms_per_hour;  // 09:00 New York = 14:00Z
@@ -704,17 +712,10 @@ TEST_F(campaign_standbys, a_standby_counts_on_its_number_from_the_latest_instant
 }
 
 TEST_F(campaign_standbys, a_standby_decided_before_the_tenant_s_rules_changed_is_never_sent) {
-  use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})),
-           {{office_hours_override, us_rule(weekly_windows::every_day({9 * 60, 17 * 60}))}});
-  store_.plan.max_concurrent_calls = 1;
-  store_.add_leads(3);
-  send_status(campaign_status::running);
-  ASSERT_EQ(script_.dials.size(), 1u);
+  run_one_line_under_office_hours_override(3);
   auto standbys = waiting_standbys();
   ASSERT_EQ(standbys.size(), 1u);
-  // Committed; the recheck that would withdraw the standby has not reached the campaign.
-  store_.overrides = {tenant_override{"US", office_hours_override}};
-  ctx_->rule_versions->bump(tenant);
+  commit_office_hours_override();  // the recheck that would withdraw the standby is not sent
   end_call(1);
   EXPECT_EQ(script_.dials.size(), 1u) << "the standby was decided under the old rules";
   EXPECT_TRUE(store_.attempts[*standbys.begin()].closed) << "withdrawn";
@@ -729,14 +730,9 @@ TEST_F(campaign_standbys, a_standby_decided_before_the_tenant_s_rules_changed_is
 
 TEST_F(campaign_standbys, after_a_rule_change_the_campaign_compiles_its_book_again) {
   // The override only narrows the day a little: 00:00-23:00 is open at 19:00 New York.
-  use_rule(us_rule(weekly_windows::every_day({0, minutes_per_day})),
-           {{office_hours_override, us_rule(weekly_windows::every_day({0, 23 * 60}))}});
-  store_.plan.max_concurrent_calls = 1;
-  store_.add_leads(4);
-  send_status(campaign_status::running);
+  run_one_line_under_office_hours_override(4, 0, 23 * 60);
   ASSERT_EQ(waiting_standbys().size(), 1u);
-  store_.overrides = {tenant_override{"US", office_hours_override}};
-  ctx_->rule_versions->bump(tenant);
+  commit_office_hours_override();
   caf::anon_send(ctx_->root, recheck_atom::value, tenant);  // what engine::rules_changed sends
   run();
   auto standbys = waiting_standbys();
