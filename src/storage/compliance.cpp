@@ -80,8 +80,9 @@ const statement number_history_sql{
 const statement insert_check_sql{
     "compliance.insert_check",
     "INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, attempt_id, allowed,"
-    " block_reason, blocked_check, checks, next_allowed_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, ts_of_ms($9))"};
+    " block_reason, blocked_check, checks, next_allowed_at, decided_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, ts_of_ms($9),"
+    " COALESCE(ts_of_ms(NULLIF($10::bigint, 0)), now()))"};
 
 dnc_row dnc_of(const pqxx::row& r) {
   dnc_row d;
@@ -179,7 +180,7 @@ void record_compliance_check(pqxx::dbtransaction& tx, const compliance_check_rec
   std::optional<epoch_ms> next = d.allowed ? std::nullopt : d.next_allowed_at;
   run(tx, insert_check_sql, record.tenant_id, record.campaign_id, record.lead_id, record.attempt_id,
       d.allowed, d.allowed ? std::string{} : name_of(d.reason), blocked_check_of(d), checks_json(d),
-      next);
+      next, record.decided_at);
 }
 
 std::optional<dnc_row> add_dnc_number(database& db, id_t tenant_id, const dnc_row& row) {

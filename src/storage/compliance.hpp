@@ -73,6 +73,7 @@ struct compliance_check_record {
   std::optional<id_t> lead_id;
   std::optional<id_t> attempt_id;
   compliance_verdict verdict;
+  epoch_ms decided_at = 0;  ///< when the engine decided, by its clock (0: the database's now)
 };
 
 }  // namespace dialer::storage

@@ -67,8 +67,8 @@ const statement insert_attempt_sql{
     " VALUES ($1, $2, $3, $4, 'dialing', $5, $6, $7, now()) RETURNING id"};
 
 // An allowed dial in one statement: the attempt (dialing), its lead in progress, and the
-// decision recorded against the attempt ($8: the checks; $9: when it is dialled, by the
-// engine's clock). Returns the attempt id.
+// decision recorded against the attempt ($8: the checks; $9: when it is dialled and $10 when
+// it was decided, by the engine's clock). Returns the attempt id.
 const statement journal_allowed_dial_sql{
     "journal.allowed_dial",
     "WITH attempt AS (INSERT INTO call_attempts (tenant_id, campaign_id, lead_id, attempt_no,"
@@ -78,8 +78,8 @@ const statement journal_allowed_dial_sql{
         lead_in_progress_set +
         " WHERE tenant_id = $1 AND id = $3),"
         " decision AS (INSERT INTO compliance_checks (tenant_id, campaign_id, lead_id, attempt_id,"
-        " allowed, block_reason, blocked_check, checks)"
-        " SELECT $1, $2, $3, id, true, '', '', $8::jsonb FROM attempt)"
+        " allowed, block_reason, blocked_check, checks, decided_at)"
+        " SELECT $1, $2, $3, id, true, '', '', $8::jsonb, ts_of_ms($10) FROM attempt)"
         " SELECT id FROM attempt"};
 
 const statement lead_in_progress_sql{
@@ -536,6 +536,7 @@ gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_c
       record.campaign_id = plan.id;
       record.lead_id = lead.lead_id;
       record.verdict = verdict;
+      record.decided_at = now;
       record_compliance_check(tx, record);
       out.verdict = std::move(verdict);
       return;
@@ -552,7 +553,7 @@ gated_dial journal_dialing(database& db, const campaign_plan& plan, const dial_c
     a.attempt_id =
         run(tx, journal_allowed_dial_sql, a.tenant_id, a.campaign_id, a.lead_id, a.attempt_no,
             a.provider_agent_id, a.from_number, a.to_number, checks_json(verdict.decision),
-            std::max(now, dialled_by))[0][0]
+            std::max(now, dialled_by), now)[0][0]
             .as<id_t>();
     out.attempt = std::move(a);
     out.verdict = std::move(verdict);

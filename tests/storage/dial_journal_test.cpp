@@ -310,6 +310,39 @@ TEST(dial_journal, a_dial_counts_from_the_engine_s_instant_and_a_standby_from_it
       << "its number's rolling caps count it from the same instant";
 }
 
+/// When the campaign's decisions were taken, in ms since the epoch, in the order recorded.
+std::vector<epoch_ms> decision_times_of(id_t campaign_id) {
+  pqxx::connection c(test::db_url());
+  pqxx::nontransaction tx(c);
+  std::vector<epoch_ms> out;
+  for (const auto& r : tx.exec_params(
+           "SELECT ms_of_ts(decided_at) FROM compliance_checks WHERE campaign_id = $1 ORDER BY id",
+           campaign_id))
+    out.push_back(r[0].as<epoch_ms>());
+  return out;
+}
+
+TEST(dial_journal, a_decision_is_recorded_at_the_engine_s_instant_allowed_or_blocked) {
+  auto setup = test::new_campaign(test::new_tenant());
+  auto allowed = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  auto standby = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  auto blocked = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
+  recording_gate gate;
+  // The engine's clock says 2030, whatever the database server's says.
+  ASSERT_TRUE(journal_dialing(db(), setup.plan, candidate_of(allowed), 0, jan_1_2030, gate.gate())
+                  .attempt);
+  ASSERT_TRUE(journal_dialing(db(), setup.plan, candidate_of(standby), 0, jan_1_2030 + 1000,
+                              gate.gate(), jan_1_2030 + 11'000)
+                  .attempt);
+  gate.allowed = false;
+  ASSERT_TRUE(journal_dialing(db(), setup.plan, candidate_of(blocked), 0, jan_1_2030 + 2000,
+                              gate.gate())
+                  .verdict);
+  EXPECT_EQ(decision_times_of(setup.campaign.id),
+            (std::vector<epoch_ms>{jan_1_2030, jan_1_2030 + 1000, jan_1_2030 + 2000}))
+      << "a standby is decided when it is journalled, not when it may last be sent";
+}
+
 TEST(dial_journal, a_blocked_dial_records_the_decision_and_reschedules_the_lead) {
   auto setup = test::new_campaign(test::new_tenant());
   auto lead = insert_lead(db(), setup.tenant_id, test::lead_in(setup.campaign.id));
