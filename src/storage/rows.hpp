@@ -263,7 +263,7 @@ struct attempt_row {
   std::string provider_call_id;
 };
 
-/// A stored webhook (the inbox), before or after it was applied.
+/// A stored webhook (the inbox) still to apply.
 struct inbox_row {
   id_t id = 0;
   id_t tenant_id = 0;
@@ -271,7 +271,6 @@ struct inbox_row {
   std::string provider_call_id;
   std::string event;
   std::string body;  ///< the exact raw body received
-  bool applied = false;
 };
 
 }  // namespace dialer::storage

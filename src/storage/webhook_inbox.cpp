@@ -51,7 +51,7 @@ const statement mark_applied_sql{
 const statement unapplied_sql{
     "inbox.unapplied",
     "SELECT e.id, e.tenant_id, COALESCE(e.attempt_id, 0) AS attempt_id, e.provider_call_id,"
-    " e.event, e.body, false AS applied"
+    " e.event, e.body"
     " FROM webhook_events e JOIN webhook_pending p ON p.id = e.id ORDER BY e.id"};
 
 const statement count_sql{"inbox.count",
@@ -65,7 +65,6 @@ inbox_row inbox_of(const pqxx::row& r) {
   i.provider_call_id = text_of(r["provider_call_id"]);
   i.event = text_of(r["event"]);
   i.body = text_of(r["body"]);
-  i.applied = r["applied"].as<bool>();
   return i;
 }
 

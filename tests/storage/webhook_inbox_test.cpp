@@ -62,7 +62,6 @@ TEST(webhook_inbox, stores_the_exact_body_once_per_call_and_event) {
   EXPECT_EQ(row->provider_call_id, call_id);
   EXPECT_EQ(row->event, "call_started");
   EXPECT_EQ(row->body, body);
-  EXPECT_FALSE(row->applied);
 }
 
 TEST(webhook_inbox, unapplied_are_oldest_first_and_marking_applied_removes_them) {
