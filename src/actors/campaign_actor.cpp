@@ -16,6 +16,7 @@
 #include "core/campaign_lifecycle.hpp"
 #include "core/lead_outcome.hpp"
 #include "core/pacing.hpp"
+#include "storage/campaigns.hpp"
 
 namespace dialer::actors {
 namespace {
@@ -1191,6 +1192,8 @@ void publish_campaign_stats(campaign_actor* self) {
   run_blocking(*c, [c, tenant, campaign] {
     auto stats = c->store->campaign_stats_of(tenant, campaign, c->clock->now_ms());
     if (!stats) return;
+    storage::count_standbys_as_queued(
+        *stats, static_cast<std::int64_t>(c->standbys->waiting_in(tenant, campaign)));
     event_fields data = {{"campaign_id", campaign},
                          {"total_leads", stats->total_leads},
                          {"leads_terminal", stats->leads_terminal},

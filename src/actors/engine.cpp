@@ -203,6 +203,10 @@ bool engine::withdraw_standby(id_t tenant_id, id_t lead_id) {
   return true;
 }
 
+std::size_t engine::standbys_waiting(id_t tenant_id, id_t campaign_id) const {
+  return impl_->ctx ? impl_->ctx->standbys->waiting_in(tenant_id, campaign_id) : 0;
+}
+
 void engine::webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id,
                             const webhook_event& ev) {
   if (!impl_->ctx) return;

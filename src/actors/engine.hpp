@@ -100,6 +100,9 @@ class engine {
   /// the database: call from a worker thread.
   bool withdraw_standby(id_t tenant_id, id_t lead_id);
 
+  /// How many standby dials of the tenant's campaign wait unsent (journalled as dialing).
+  std::size_t standbys_waiting(id_t tenant_id, id_t campaign_id) const;
+
   /// A verified webhook was committed to the inbox as `inbox_id`; apply it once.
   void webhook_stored(id_t inbox_id, id_t tenant_id, id_t attempt_id, const webhook_event& ev);
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "actors/engine_store.hpp"
@@ -37,6 +38,14 @@ std::vector<dial_attempt> standby_book::take_all() {
   for (auto& [id, a] : waiting_) out.push_back(std::move(a));
   waiting_.clear();
   return out;
+}
+
+std::size_t standby_book::waiting_in(id_t tenant_id, id_t campaign_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<std::size_t>(
+      std::count_if(waiting_.begin(), waiting_.end(), [&](const auto& entry) {
+        return entry.second.tenant_id == tenant_id && entry.second.campaign_id == campaign_id;
+      }));
 }
 
 std::uint64_t rule_version_book::of(id_t tenant_id) const {

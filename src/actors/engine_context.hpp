@@ -34,9 +34,11 @@ class standby_book {
   std::optional<dial_attempt> take_lead(id_t tenant_id, id_t lead_id);
   /// Every standby still waiting, forgetting them.
   std::vector<dial_attempt> take_all();
+  /// How many standbys of the tenant's campaign are waiting.
+  std::size_t waiting_in(id_t tenant_id, id_t campaign_id) const;
 
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::unordered_map<id_t, dial_attempt> waiting_;
 };
 

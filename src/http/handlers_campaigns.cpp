@@ -190,6 +190,8 @@ response stats(api_context& api, const request& req, const principal& who) {
   auto c = id ? storage::find_campaign(api.db, who.tenant_id, *id) : std::nullopt;
   if (!c) return not_found(req, "CAMPAIGN_NOT_FOUND", "Campaign", req.path_params.at("id"));
   auto s = storage::stats_of_campaign(api.db, who.tenant_id, c->id, api.clock.now_ms());
+  storage::count_standbys_as_queued(s, static_cast<std::int64_t>(
+                                           api.engine.standbys_waiting(who.tenant_id, c->id)));
   return json_response(200, [&](json_writer& w) {
     w.StartObject();
     put_int(w, "campaign_id", c->id);

@@ -1,5 +1,7 @@
 #include "storage/campaigns.hpp"
 
+#include <algorithm>
+
 #include "core/call_progress.hpp"
 #include "storage/statement.hpp"
 
@@ -278,6 +280,13 @@ std::optional<campaign_row> transition_campaign(database& db, id_t tenant_id, id
         campaign_of);
   });
   return updated;
+}
+
+void count_standbys_as_queued(campaign_stats& stats, std::int64_t standbys) {
+  // A standby committed after the stats were read is in the book but not in the counts.
+  auto moved = std::clamp<std::int64_t>(standbys, 0, stats.calls_in_progress);
+  stats.calls_in_progress -= moved;
+  stats.calls_queued += moved;
 }
 
 campaign_stats stats_of_campaign(database& db, id_t tenant_id, id_t campaign_id, epoch_ms now) {

@@ -141,10 +141,10 @@ struct campaign_row {
 struct campaign_stats {
   std::int64_t total_leads = 0;
   std::int64_t calls_scheduled = 0;    ///< leads pending with attempts left
-  std::int64_t calls_in_progress = 0;  ///< attempts not yet ended
+  std::int64_t calls_in_progress = 0;  ///< attempts sent and not yet ended
   std::int64_t calls_completed = 0;    ///< attempts ended with a connected call
   std::int64_t calls_failed = 0;       ///< attempts ended without a connected call
-  std::int64_t calls_queued = 0;       ///< leads pending and due now
+  std::int64_t calls_queued = 0;       ///< leads due now: pending, or journalled as standbys
   std::int64_t leads_terminal = 0;     ///< leads completed, failed or cancelled
   double average_duration_seconds = 0;
   std::int64_t spent_cents = 0;

@@ -615,6 +615,9 @@ TEST_F(campaign_standbys, a_freed_line_sends_a_standby_journalled_before_it_was_
   ASSERT_EQ(standbys.size(), 2u) << "two dials journalled ahead while both lines are busy";
   EXPECT_EQ(store_.leads[3].status, lead_status::in_progress);
   EXPECT_EQ(script_.peak, 2u);
+  EXPECT_EQ(ctx_->standbys->waiting_in(tenant, campaign), 2u)
+      << "the engine's book knows them: the stats count them as queued, not in progress";
+  EXPECT_EQ(ctx_->standbys->waiting_in(tenant + 1, campaign), 0u) << "only the tenant's own";
   auto journalled_before = store_.attempts.size();
   end_call(1);
   ASSERT_EQ(script_.dials.size(), 3u);
@@ -633,6 +636,7 @@ TEST_F(campaign_standbys, a_freed_line_sends_a_standby_journalled_before_it_was_
   EXPECT_EQ(script_.dials.size(), 8u);
   EXPECT_EQ(leads_dialled.size(), 8u) << "no lead dialled twice";
   EXPECT_TRUE(waiting_standbys().empty());
+  EXPECT_EQ(ctx_->standbys->waiting_in(tenant, campaign), 0u);
   auto families = registry_.Collect();
   EXPECT_EQ(series_value(families, "dialer_standby_dials_total", {{"result", "sent"}}), 6)
       << "every dial after the first two went out from a standby";

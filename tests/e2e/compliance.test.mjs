@@ -275,6 +275,12 @@ test('a lead waiting as a standby dial can be edited: its consent revoked, it is
     const open = attempts();
     return open.filter(([, placed]) => placed === 't').length === cap && open.length > cap;
   }, 30000, 'standby dials behind busy lines');
+  // The stats count the standbys as queued, not in progress: never more calls than lines.
+  const stats = await waitFor(async () => {
+    const st = await d.must(200, 'GET', `/api/v1/campaigns/${campaign.id}/stats`);
+    return st.calls_in_progress === cap ? st : null;
+  }, 10000, 'the calls in progress at the cap, the standbys counted as queued');
+  assert.equal(stats.calls_queued, 8 - cap, 'every other lead is due: a standby or still pending');
   const open = attempts();
   const standbyLead = Number(open.find(([, placed]) => placed === 'f')[0]);
   const calledLead = Number(open.find(([, placed]) => placed === 't')[0]);
