@@ -24,7 +24,6 @@ std::optional<campaign_row> transition_campaign(database& db, id_t tenant_id, id
                                                 campaign_status from, campaign_status to);
 /// Stats of one campaign of the tenant; `now` decides which pending leads are due.
 campaign_stats stats_of_campaign(database& db, id_t tenant_id, id_t campaign_id, epoch_ms now);
-
 /// Counts `standbys` dials (journalled as dialing, waiting for a line, not sent) as queued
 /// rather than in progress, so that calls in progress stay within the campaign's cap.
 void count_standbys_as_queued(campaign_stats& stats, std::int64_t standbys);
